@@ -1,0 +1,97 @@
+"""Fit the study's models once per batch from its labelled examples (fit, then transform).
+
+The examples (``themes.examples``) train the theme classifier, the two stage scorers (question
+and answer) and the sentiment regression; the prototypes anchor sentiment. Fitting depends on
+the examples, the codebook and the model settings only, so a change of a threshold in config
+re-fits nothing and re-embeds nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from jejak.embed import EmbeddingCache, embed_texts, load_vectors, make_embedder, stack
+from jejak.examples import load_examples
+from jejak.sentiment import SentimentModel, prototype_texts
+from jejak.stages import StageScorer
+from jejak.tables import atomic_write
+from jejak.themes import ThemeClassifier
+
+LOG = logging.getLogger("jejak")
+
+
+@dataclass
+class StudyModels:
+    themes: ThemeClassifier
+    answer_stages: StageScorer
+    question_stages: StageScorer
+    sentiment: SentimentModel
+    n_examples: int
+
+
+def example_texts(config: dict) -> list[str]:
+    codebook = config["codebook"]
+    examples = load_examples(config["themes"]["examples"], [t["id"] for t in codebook["themes"]],
+                             [s["id"] for s in codebook["stages"]])
+    protos = [t for texts in prototype_texts().values() for t in texts]
+    return sorted(set(examples["text_clean"]) | set(examples["question_clean"]) - {""}
+                  | set(protos))
+
+
+def embed_examples_file(config: dict, vectors_out, threads: int) -> None:
+    """Rule ``embed_examples``: vectors of every example, question and prototype."""
+    texts = example_texts(config)
+    embedder = make_embedder(config["embedding"], threads)
+    cache = EmbeddingCache(Path(config["embedding"]["cache_dir"]), embedder.model_key)
+    vectors = embed_texts(texts, embedder, cache)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, texts=np.array(texts, dtype=str), vectors=stack(texts, vectors))
+
+    atomic_write(vectors_out, write)
+    LOG.info("example vectors: %d texts", len(texts))
+
+
+def fit_models(config: dict, vectors: dict[str, np.ndarray]) -> StudyModels:
+    codebook, settings = config["codebook"], config["themes"]
+    theme_ids = [t["id"] for t in codebook["themes"]]
+    examples = load_examples(settings["examples"], theme_ids, [s["id"] for s in codebook["stages"]])
+    texts = examples["text_clean"].tolist()
+    x = stack(texts, vectors)
+    dim = x.shape[1]
+    q = np.vstack([vectors[t] if t else np.zeros(dim, np.float32)
+                   for t in examples["question_clean"]])
+    themes = ThemeClassifier(theme_ids, settings["regularisation"], settings["random_state"],
+                             settings["cv_folds"])
+    themes.fit(texts, x, q, examples["theme_list"].tolist(), threshold="auto")
+    LOG.info("theme thresholds (cross-validated): %s", themes.thresholds)
+    LOG.info("theme CV F1 on examples: %s", {k: round(v, 3) for k, v in themes.cv_f1.items()})
+    labelled = examples[examples["stage"] != ""]
+    answer = StageScorer(codebook["stages"], random_state=settings["random_state"]).fit(
+        labelled["text_clean"].tolist(), stack(labelled["text_clean"].tolist(), vectors),
+        labelled["stage"].tolist())
+    asked = labelled[labelled["question_clean"] != ""]
+    question = StageScorer(codebook["stages"], random_state=settings["random_state"]).fit(
+        asked["question_clean"].tolist(), stack(asked["question_clean"].tolist(), vectors),
+        asked["stage"].tolist())
+    protos = {p: stack(t, vectors) for p, t in prototype_texts().items() if t}
+    sentiment = SentimentModel(config["sentiment"]["prototype_scale"]).fit(
+        protos, x, examples["sentiment"].to_numpy(dtype=float))
+    return StudyModels(themes, answer, question, sentiment, len(examples))
+
+
+def train_file(config: dict, example_vectors_path, models_out) -> None:
+    """Rule ``train``: fit and pickle the study's models."""
+    models = fit_models(config, load_vectors([example_vectors_path]))
+    atomic_write(models_out, lambda tmp: tmp.write_bytes(pickle.dumps(models, protocol=5)))
+    LOG.info("trained on %d examples", models.n_examples)
+
+
+def load_models(path) -> StudyModels:
+    return pickle.loads(Path(path).read_bytes())

@@ -1,0 +1,364 @@
+"""Seed themes from a supervised model per theme, emergent themes from clustering.
+
+Seed themes: one logistic regression per codebook theme on [utterance embedding, question
+embedding, word and character n-gram TF-IDF], fitted on the study's labelled examples. Each
+theme's threshold is chosen by cross-validation on those examples (never on the transcripts it
+codes). Pain themes need an utterance that is not positive, gain themes one that is not
+negative: theme and sentiment are decided together.
+
+Emergent themes: content-bearing utterances that fit no seed theme, clustered with k-means
+(explicit ``random_state``, k by silhouette on a fixed sample), named by class-based TF-IDF.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, silhouette_score
+from sklearn.model_selection import StratifiedKFold
+
+from jejak.resources import stopwords
+
+LOG = logging.getLogger("jejak")
+QUESTION_WEIGHT = 0.5
+PAIN_GATE, GAIN_GATE = 0.15, -0.15
+MIN_CONTENT_WORDS = 2
+THRESHOLD_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
+
+
+def content_words(text_clean: str) -> list[str]:
+    stop = stopwords()
+    return [w for w in re.findall(r"[a-z][a-z0-9-]*", text_clean) if w not in stop]
+
+
+# --------------------------------------------------------------------------- features
+
+
+@dataclass
+class ThemeFeatures:
+    """Embedding of the utterance and its question plus lexical n-grams (fit on examples)."""
+
+    words: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
+        ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=20000))
+    chars: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
+        max_features=30000))
+
+    def fit(self, texts: list[str]) -> ThemeFeatures:
+        self.words.fit(texts)
+        self.chars.fit(texts)
+        return self
+
+    def transform(self, texts: list[str], vectors: np.ndarray,
+                  question_vectors: np.ndarray) -> sparse.csr_matrix:
+        dense = np.hstack([vectors, QUESTION_WEIGHT * question_vectors])
+        return sparse.hstack([sparse.csr_matrix(dense), self.words.transform(texts),
+                              0.5 * self.chars.transform(texts)]).tocsr()
+
+
+@dataclass
+class ThemeClassifier:
+    """One-vs-rest logistic regressions with cross-validated thresholds."""
+
+    theme_ids: list[str]
+    regularisation: float = 2.0
+    random_state: int = 13
+    cv_folds: int = 5
+    features: ThemeFeatures = field(default_factory=ThemeFeatures)
+    models: dict[str, LogisticRegression] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    cv_f1: dict[str, float] = field(default_factory=dict)
+
+    def _model(self) -> LogisticRegression:
+        return LogisticRegression(C=self.regularisation, class_weight="balanced",
+                                  max_iter=2000, solver="liblinear",
+                                  random_state=self.random_state)
+
+    def fit(self, texts: list[str], vectors: np.ndarray, question_vectors: np.ndarray,
+            labels: list[list[str]], threshold="auto",
+            overrides: dict[str, float] | None = None) -> ThemeClassifier:
+        self.features.fit(texts)
+        matrix = self.features.transform(texts, vectors, question_vectors)
+        targets = {t: np.array([t in row for row in labels], dtype=int) for t in self.theme_ids}
+        for theme in self.theme_ids:
+            y = targets[theme]
+            if y.sum() < 2:
+                raise ValueError(f"theme '{theme}' has {y.sum()} labelled examples; write at "
+                                 "least a few dozen in the examples folder.")
+            self.models[theme] = self._model().fit(matrix, y)
+            if threshold == "auto":
+                self.thresholds[theme], self.cv_f1[theme] = self._cv_threshold(texts, vectors,
+                                                                               question_vectors, y)
+            else:
+                self.thresholds[theme] = float(threshold)
+        for theme, value in (overrides or {}).items():
+            self.thresholds[theme] = float(value)
+        return self
+
+    def _cv_threshold(self, texts, vectors, question_vectors, y) -> tuple[float, float]:
+        """Out-of-fold probabilities on the examples → the F1-best threshold."""
+        folds = StratifiedKFold(self.cv_folds, shuffle=True, random_state=self.random_state)
+        oof = np.zeros(len(y))
+        for train, test in folds.split(vectors, y):
+            feats = ThemeFeatures().fit([texts[i] for i in train])
+            fit_x = feats.transform([texts[i] for i in train], vectors[train],
+                                    question_vectors[train])
+            test_x = feats.transform([texts[i] for i in test], vectors[test],
+                                     question_vectors[test])
+            oof[test] = self._model().fit(fit_x, y[train]).predict_proba(test_x)[:, 1]
+        scores = [f1_score(y, oof >= t, zero_division=0) for t in THRESHOLD_GRID]
+        best = int(np.argmax(scores))
+        return float(THRESHOLD_GRID[best]), float(scores[best])
+
+    def predict_proba(self, texts: list[str], vectors: np.ndarray,
+                      question_vectors: np.ndarray) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(self.theme_ids)))
+        matrix = self.features.transform(texts, vectors, question_vectors)
+        return np.column_stack([self.models[t].predict_proba(matrix)[:, 1]
+                                for t in self.theme_ids])
+
+
+def assign_seed_themes(utterances: pd.DataFrame, probabilities: np.ndarray,
+                       classifier: ThemeClassifier, polarity: dict[str, str]) -> pd.DataFrame:
+    """Primary ``theme_id`` with ``theme_score`` and every theme above threshold in
+    ``theme_ids``; pain needs a non-positive, gain a non-negative sentiment."""
+    ids = classifier.theme_ids
+    thresholds = np.array([classifier.thresholds[t] for t in ids])
+    sentiment = utterances["sentiment"].astype(float).to_numpy()
+    allowed = np.ones_like(probabilities, dtype=bool)
+    for j, theme in enumerate(ids):
+        if polarity[theme] == "pain":
+            allowed[:, j] = sentiment <= PAIN_GATE
+        elif polarity[theme] == "gain":
+            allowed[:, j] = sentiment >= GAIN_GATE
+    has_content = np.array([len(content_words(t)) >= MIN_CONTENT_WORDS
+                            for t in utterances["text_clean"]])
+    passing = (probabilities >= thresholds) & allowed & has_content[:, None]
+    # The strongest theme is the one furthest above its own threshold.
+    margin = np.where(passing, probabilities / thresholds, -np.inf)
+    primary, score, every = [], [], []
+    for i in range(len(utterances)):
+        order = [j for j in np.argsort(-margin[i], kind="stable") if passing[i, j]]
+        if order:
+            primary.append(ids[order[0]])
+            score.append(probabilities[i, order[0]])
+            every.append(";".join(ids[j] for j in order))
+        else:
+            primary.append("none")
+            score.append(probabilities[i].max() if probabilities.shape[1] else 0.0)
+            every.append("")
+    out = utterances.copy()
+    out["theme_id"] = primary
+    out["theme_score"] = np.round(np.asarray(score, dtype=float), 4) + 0.0
+    out["theme_ids"] = every
+    return out
+
+
+# --------------------------------------------------------------------------- emergent
+
+
+def class_tfidf_keywords(docs_by_class: dict[str, list[str]], n_keywords: int) -> dict[str, list[str]]:
+    """Class-based TF-IDF: a class's term frequency × log(1 + mean words per class / term
+    frequency over all classes)."""
+    stop = stopwords()
+    counts: dict[str, dict[str, int]] = {}
+    for label, docs in docs_by_class.items():
+        bag: dict[str, int] = {}
+        for doc in docs:
+            for word in re.findall(r"[a-z][a-z0-9-]{2,}", doc):
+                if word not in stop:
+                    bag[word] = bag.get(word, 0) + 1
+        counts[label] = bag
+    totals: dict[str, int] = {}
+    for bag in counts.values():
+        for word, n in bag.items():
+            totals[word] = totals.get(word, 0) + n
+    mean_words = np.mean([sum(b.values()) for b in counts.values()]) if counts else 1.0
+    keywords = {}
+    for label, bag in counts.items():
+        size = max(1, sum(bag.values()))
+        scored = sorted(((n / size) * np.log(1 + mean_words / totals[w]), w)
+                        for w, n in bag.items())
+        ranked = sorted(scored, key=lambda item: (-round(item[0], 10), item[1]))
+        keywords[label] = [w for _, w in ranked[:n_keywords]]
+    return keywords
+
+
+def choose_k(vectors: np.ndarray, max_clusters: int, random_state: int) -> int:
+    """k with the best silhouette on a fixed sample (no n × n matrix of the full data)."""
+    n = len(vectors)
+    best_k, best_score = 0, -1.0
+    for k in range(2, min(max_clusters, n - 1) + 1):
+        labels = KMeans(k, n_init=4, random_state=random_state).fit_predict(vectors)
+        if len(set(labels)) < 2:
+            continue
+        score = silhouette_score(vectors, labels, sample_size=min(n, 2000),
+                                 random_state=random_state)
+        if score > best_score + 1e-9:
+            best_k, best_score = k, score
+    return best_k
+
+
+def find_emergent(utterances: pd.DataFrame, vectors: np.ndarray, settings: dict,
+                  random_state: int) -> pd.DataFrame:
+    """Cluster unthemed, content-bearing utterances into ``emergent_NN`` themes."""
+    out = utterances.copy()
+    candidates = np.flatnonzero(
+        (out["theme_id"] == "none").to_numpy()
+        & (out.get("stage", pd.Series("x", index=out.index)) != "none").to_numpy()
+        & np.array([len(content_words(t)) >= 4 for t in out["text_clean"]])
+    )
+    min_size = settings["min_size"]
+    if len(candidates) < max(2 * min_size, 4):
+        return out
+    sub = vectors[candidates]
+    k = choose_k(sub, settings["max_clusters"], random_state)
+    if k == 0:
+        return out
+    labels = KMeans(k, n_init=4, random_state=random_state).fit_predict(sub)
+    kept = []
+    for cluster in range(k):
+        members = candidates[labels == cluster]
+        informants = out.iloc[members]["transcript_id"].nunique()
+        if len(members) >= min_size and informants >= settings["min_informants"]:
+            kept.append((-len(members), cluster, members))
+    theme_ids = out["theme_id"].to_numpy(dtype=object)
+    for number, (_, _, members) in enumerate(sorted(kept, key=lambda m: (m[0], m[1])), 1):
+        theme_ids[members] = f"emergent_{number:02d}"
+    out["theme_id"] = theme_ids
+    return out
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def exemplars(frame: pd.DataFrame, vectors: np.ndarray, n: int) -> str:
+    """Quotes nearest the theme's centre, from different informants where possible."""
+    if frame.empty:
+        return ""
+    centre = vectors.mean(axis=0)
+    centre = np.round(centre / (np.linalg.norm(centre) or 1.0), 6)
+    similarity = np.round(vectors @ centre, 6)
+    order = sorted(range(len(frame)), key=lambda i: (
+        -similarity[i], frame.iloc[i]["transcript_id"], frame.iloc[i]["turn_index"],
+        frame.iloc[i]["utterance_index"]))
+    chosen, seen = [], set()
+    for pass_ in (0, 1):
+        for i in order:
+            row = frame.iloc[i]
+            if len(chosen) >= n:
+                break
+            if i in chosen or (pass_ == 0 and row["transcript_id"] in seen):
+                continue
+            chosen.append(i)
+            seen.add(row["transcript_id"])
+    return " | ".join(
+        f'{frame.iloc[i]["transcript_id"]}:{frame.iloc[i]["turn_index"]} '
+        f'"{frame.iloc[i]["text"]}"' for i in chosen)
+
+
+def summarise_themes(utterances: pd.DataFrame, vectors: np.ndarray, codebook_themes: list[dict],
+                     settings: dict) -> pd.DataFrame:
+    """One row per seed theme (all of them, even unused) and per emergent theme."""
+    n_keywords, n_exemplars = settings["emergent"]["n_keywords"], settings["n_exemplars"]
+    # A theme's utterances: those whose primary or any above-threshold theme it is.
+    member_rows: dict[str, np.ndarray] = {}
+    all_ids = [t["id"] for t in codebook_themes] + sorted(
+        t for t in utterances["theme_id"].unique() if t.startswith("emergent_"))
+    theme_lists = [set(filter(None, str(ids).split(";"))) | {primary}
+                   for ids, primary in zip(utterances["theme_ids"], utterances["theme_id"],
+                                           strict=True)]
+    for theme in all_ids:
+        member_rows[theme] = np.array([i for i, s in enumerate(theme_lists) if theme in s],
+                                      dtype=int)
+    keywords = class_tfidf_keywords(
+        {t: utterances["text_clean"].iloc[rows].tolist() for t, rows in member_rows.items()},
+        n_keywords)
+    rows = []
+    for theme in all_ids:
+        members = member_rows[theme]
+        frame = utterances.iloc[members]
+        seed = next((t for t in codebook_themes if t["id"] == theme), None)
+        row = {
+            "theme_id": theme,
+            "label": seed["label"] if seed else " / ".join(keywords[theme][:3]),
+            "kind": "seed" if seed else "emergent",
+            "polarity": seed["polarity"] if seed else "",
+            "keywords": ", ".join(keywords[theme] or (seed["keywords"][:n_keywords] if seed
+                                                       else [])),
+            "n_utterances": len(members),
+            "n_informants": frame["transcript_id"].nunique(),
+        }
+        if "sentiment" in frame.columns:
+            row["mean_sentiment"] = round(float(frame["sentiment"].astype(float).mean()), 4) \
+                if len(frame) else float("nan")
+        row["exemplars"] = exemplars(frame, vectors[members], n_exemplars) if len(members) else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+KEY = ["transcript_id", "turn_index", "utterance_index"]
+UTTERANCE_OUTPUT = [*KEY, "text", "text_clean", "stage", "theme_id", "theme_score",
+                    "sentiment", "sentiment_label", "theme_ids", "question"]
+
+
+def effective_thresholds(cv_thresholds: dict[str, float], settings: dict) -> dict[str, float]:
+    """Config decides: ``auto`` takes the cross-validated values, a number replaces them all;
+    ``threshold_overrides`` wins for the themes it names."""
+    base = dict(cv_thresholds) if settings["threshold"] == "auto" else {
+        t: float(settings["threshold"]) for t in cv_thresholds}
+    base.update({t: float(v) for t, v in (settings.get("threshold_overrides") or {}).items()})
+    return base
+
+
+def themes_file(utterance_paths, vector_paths, stages_path, sentiment_path, models_path,
+                config: dict, utterances_out, themes_out) -> None:
+    """Rule ``themes``: seed and emergent themes of the batch → ``utterances.tsv`` and
+    ``themes.tsv``."""
+    from jejak.embed import load_vectors, stack
+    from jejak.logs import Progress
+    from jejak.models import load_models
+    from jejak.tables import read_tsv, read_tsvs, write_tsv
+
+    utterances = read_tsvs(utterance_paths).sort_values(KEY, kind="stable")
+    utterances = utterances.reset_index(drop=True)
+    for path in (stages_path, sentiment_path):
+        utterances = utterances.merge(read_tsv(path), on=KEY, how="left", validate="1:1")
+    utterances["sentiment"] = utterances["sentiment"].astype(float)
+    lookup = load_vectors(vector_paths)
+    texts = utterances["text_clean"].tolist()
+    vectors = stack(texts, lookup)
+    dim = vectors.shape[1]
+    questions = np.vstack([lookup[q] if q else np.zeros(dim, np.float32)
+                           for q in utterances["question"]]) if len(utterances) else vectors
+    models = load_models(models_path)
+    classifier = models.themes
+    classifier.thresholds = effective_thresholds(classifier.thresholds, config["themes"])
+    polarity = {t["id"]: t["polarity"] for t in config["codebook"]["themes"]}
+    progress = Progress("themes", len(texts))
+    chunks = []
+    for start in range(0, len(texts), 5000):
+        stop = start + 5000
+        chunks.append(classifier.predict_proba(texts[start:stop], vectors[start:stop],
+                                               questions[start:stop]))
+        progress.update(min(stop, len(texts)))
+    probabilities = np.vstack(chunks) if chunks else np.zeros((0, len(classifier.theme_ids)))
+    coded = assign_seed_themes(utterances, probabilities, classifier, polarity)
+    coded = find_emergent(coded, vectors, config["themes"]["emergent"],
+                          config["themes"]["random_state"])
+    summary = summarise_themes(coded, vectors, config["codebook"]["themes"], config["themes"])
+    extra = [c for c in coded.columns if c.startswith("meta_")]
+    write_tsv(coded[UTTERANCE_OUTPUT + extra], utterances_out)
+    write_tsv(summary, themes_out)
+    LOG.info("themes: %d utterances, %d with a seed theme, %d emergent themes", len(coded),
+             int(coded["theme_id"].isin(classifier.theme_ids).sum()),
+             int((summary["kind"] == "emergent").sum()))

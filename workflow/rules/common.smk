@@ -1,0 +1,71 @@
+# Helpers for the rules: the input files, their ids, the targets.
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+
+from jejak.ingest import InputError, find_sources, read_source, sidecar_path
+
+RESULTS = config.get("results_dir", "results")
+INTERIM = f"{RESULTS}/interim"
+PRIVATE = "resources/private"
+
+
+def _sources():
+    """Input files by id. Every file is read once here, before any job runs, so bad input
+    stops the run with nothing written under results/."""
+    try:
+        sources = find_sources(config["input_dir"])
+        for path in sources.values():
+            read_source(path)
+    except InputError as err:
+        raise WorkflowError(f"Bad input: {err}") from None
+    except FileNotFoundError as err:
+        raise WorkflowError(f"Input folder not found: {err.filename}. How to fix: set "
+                            "input_dir in config/config.yaml.") from None
+    if not sources:
+        raise WorkflowError(f"No transcripts in {config['input_dir']}. How to fix: put .txt, "
+                            ".docx, .vtt, .srt or .csv files there.")
+    return sources
+
+
+SOURCES = _sources()
+
+
+wildcard_constraints:
+    source="|".join(sorted(SOURCES)) if SOURCES else "[^/]+",
+
+
+def source_file(wildcards):
+    return str(SOURCES[wildcards.source])
+
+
+def sidecar_files(wildcards):
+    side = sidecar_path(SOURCES[wildcards.source])
+    return [str(side)] if side.exists() else []
+
+
+def per_source(pattern):
+    return expand(pattern, source=sorted(SOURCES))
+
+
+def final_outputs():
+    return [f"{RESULTS}/utterances.tsv", f"{RESULTS}/themes.tsv"]
+
+
+def examples_files():
+    from jejak.resources import resolve_path
+
+    folder = resolve_path(config["themes"]["examples"])
+    return sorted(str(p) for p in folder.glob("*.tsv")) if folder.is_dir() else [str(folder)]
+
+
+def model_config():
+    """What the fitted models depend on (a threshold change does not re-fit them)."""
+    themes = {k: v for k, v in config["themes"].items()
+              if k in {"examples", "regularisation", "cv_folds", "random_state"}}
+    return {"themes": themes, "codebook": config["codebook"], "sentiment": config["sentiment"],
+            "embedding": config["embedding"]}
+
+
+def coding_config():
+    return {k: config[k] for k in ("themes", "stages", "sentiment", "codebook")}

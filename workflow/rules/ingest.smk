@@ -1,0 +1,55 @@
+# Per-input-file steps: read, remove identifiers, split into utterances.
+
+
+rule ingest:
+    input:
+        source=source_file,
+        sidecar=sidecar_files,
+    output:
+        turns=temp(f"{PRIVATE}/{{source}}.turns.tsv"),
+        personas=temp(f"{PRIVATE}/{{source}}.personas.json"),
+    log:
+        "logs/ingest/{source}.log",
+    benchmark:
+        "benchmarks/ingest/{source}.tsv"
+    threads: 1
+    conda:
+        "../envs/jejak.yaml"
+    script:
+        "../scripts/ingest.py"
+
+
+rule deidentify:
+    input:
+        turns=rules.ingest.output.turns,
+        personas=rules.ingest.output.personas,
+    output:
+        turns=f"{INTERIM}/turns/{{source}}.tsv",
+        personas=f"{INTERIM}/personas/{{source}}.json",
+    params:
+        privacy=config["privacy"],
+    log:
+        "logs/deidentify/{source}.log",
+    benchmark:
+        "benchmarks/deidentify/{source}.tsv"
+    threads: 1
+    conda:
+        "../envs/jejak.yaml"
+    script:
+        "../scripts/deidentify.py"
+
+
+rule segment:
+    input:
+        turns=rules.deidentify.output.turns,
+    output:
+        utterances=f"{INTERIM}/utterances/{{source}}.tsv",
+    log:
+        "logs/segment/{source}.log",
+    benchmark:
+        "benchmarks/segment/{source}.tsv"
+    threads: 1
+    conda:
+        "../envs/jejak.yaml"
+    script:
+        "../scripts/segment.py"
