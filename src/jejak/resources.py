@@ -84,3 +84,10 @@ def intensifiers() -> dict[str, float]:
 def sentiment_prototypes() -> tuple[tuple[str, str], ...]:
     rows = _read_tsv(data_path("id/sentiment_prototypes.tsv"))
     return tuple((r["polarity"].strip(), r["text"].strip()) for r in rows)
+
+
+@cache
+def journey_cues() -> dict:
+    """Expectation, activity and suggestion cues of the journey map."""
+    with data_path("id/journey_cues.yaml").open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)

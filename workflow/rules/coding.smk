@@ -24,6 +24,7 @@ rule embed:
 rule embed_examples:
     input:
         examples=examples_files(),
+        language=language_files(),
     output:
         vectors=f"{INTERIM}/models/example_vectors.npz",
     params:

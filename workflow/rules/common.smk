@@ -49,7 +49,11 @@ def per_source(pattern):
 
 
 def final_outputs():
-    return [f"{RESULTS}/utterances.tsv", f"{RESULTS}/themes.tsv"]
+    targets = [f"{RESULTS}/utterances.tsv", f"{RESULTS}/themes.tsv",
+               f"{RESULTS}/journey_map.tsv", f"{RESULTS}/journey_by_informant.tsv"]
+    if config.get("gold_dir"):
+        targets.append(f"{RESULTS}/agreement.tsv")
+    return targets
 
 
 def examples_files():
@@ -69,3 +73,19 @@ def model_config():
 
 def coding_config():
     return {k: config[k] for k in ("themes", "stages", "sentiment", "codebook")}
+
+
+def journey_config():
+    return {k: config[k] for k in ("codebook", "gazetteers", "journey", "report")}
+
+
+def gold_files():
+    folder = config.get("gold_dir") or ""
+    return sorted(str(p) for p in Path(folder).glob("*.csv")) if folder else []
+
+
+def language_files():
+    """Word lists and patterns of the package: a change re-runs the steps that read them."""
+    from jejak.resources import data_path
+
+    return sorted(str(p) for p in data_path("id").iterdir() if p.is_file())

@@ -22,6 +22,7 @@ rule ingest:
 rule deidentify:
     input:
         turns=rules.ingest.output.turns,
+        language=language_files(),
         personas=rules.ingest.output.personas,
     output:
         turns=f"{INTERIM}/turns/{{source}}.tsv",
@@ -42,6 +43,7 @@ rule deidentify:
 rule segment:
     input:
         turns=rules.deidentify.output.turns,
+        language=language_files(),
     output:
         utterances=f"{INTERIM}/utterances/{{source}}.tsv",
     log:
