@@ -62,3 +62,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         return {}
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """The whole workflow on the demo batch with its gold coding, once per test session.
+    Tests read its ``results/``; none may modify it."""
+    project = make_project(tmp_path_factory.mktemp("demo"), ROOT / "transcripts", gold=True)
+    run = run_workflow(project, cores=2)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    return project

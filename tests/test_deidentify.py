@@ -63,6 +63,10 @@ def test_address_shapes(text):
     ("si Anto yang ngajarin", "si [NAMA] yang ngajarin"),
     ("Acil Emi bilang gitu", "Acil [NAMA] bilang gitu"),
     ("Daeng Baso sudah datang", "Daeng [NAMA] sudah datang"),
+    ("Aris yang nyari, Mas.", "[NAMA] yang nyari, Mas."),
+    ("Saya telpon Tutik, dia minta maaf.", "Saya telpon [NAMA], dia minta maaf."),
+    ('Katanya, "Gampang kok, Anggi, sepuluh menit."', 'Katanya, "Gampang kok, [NAMA], sepuluh menit."'),
+    ("Dirujuk ke drg. Melinda kemarin.", "Dirujuk ke drg. [NAMA] kemarin."),
 ])
 def test_name_shapes(text, expected):
     assert deidentify_text(text) == expected

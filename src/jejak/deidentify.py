@@ -13,7 +13,7 @@ from functools import cache
 
 import pandas as pd
 
-from jejak.resources import patterns
+from jejak.resources import data_path, patterns, slang_table
 
 NAME, PHONE, NIK, CARD, EMAIL, ADDRESS = (
     "[NAMA]", "[TELEPON]", "[NIK]", "[NO_KARTU]", "[EMAIL]", "[ALAMAT]",
@@ -186,6 +186,46 @@ def _name_tokens(name: str) -> list[str]:
     return ([" ".join(words)] if len(words) > 1 else []) + parts
 
 
+@cache
+def _ordinary_words() -> frozenset[str]:
+    lines = data_path("id/vocabulary.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
+
+@cache
+def _proper_nouns() -> frozenset[str]:
+    return frozenset(patterns()["proper_nouns"]) | _not_names()
+
+
+_TITLE_WORD = re.compile(r"(?<![\w\[@.])([A-Z][a-z]{2,})(?![\w\]@])")
+
+
+def mask_unknown_capitalised(text: str) -> str:
+    """A capitalised word that is no known place, institution or app and no ordinary word
+    (seen in lower case in the package's texts) is taken for a name: "Aris yang nyari",
+    "telpon Tutik". Privacy first: a rare ordinary word at a sentence start may be masked."""
+    ordinary, proper = _ordinary_words(), _proper_nouns()
+
+    def name(match: re.Match) -> str:
+        word = match.group(1)
+        return match.group() if word in proper or _is_ordinary(word.lower(), ordinary) else NAME
+
+    return _TITLE_WORD.sub(name, text)
+
+
+_SUFFIX = re.compile(r"(?:ku|mu|nya|lah|kah|an|in|e)$")
+_PREFIX = re.compile(r"^(?:ke|di|me|mem|men|meng|ber|ter|ng|nge|se|pe|pen|pem)")
+
+
+def _is_ordinary(word: str, ordinary: frozenset[str]) -> bool:
+    """The word or its stem without a common affix ("Tetanggaku", "Kelihatannya")."""
+    if word in ordinary or word in slang_table():
+        return True
+    stem = _SUFFIX.sub("", word)
+    return any(form in ordinary for form in (stem, _PREFIX.sub("", stem), _PREFIX.sub("", word))
+               if len(form) >= 3)
+
+
 def collapse_placeholders(text: str) -> str:
     """``[NAMA] [NAMA]`` from a first and last name becomes one placeholder."""
     for placeholder in PLACEHOLDERS:
@@ -205,6 +245,7 @@ def deidentify_text(text: str, names: Iterable[str] = ()) -> str:
     text = mask_honorific_names(text)
     text = mask_self_introductions(text)
     text = mask_marked_names(text)
+    text = mask_unknown_capitalised(text)
     return collapse_placeholders(text)
 
 

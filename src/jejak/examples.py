@@ -64,3 +64,19 @@ def _check_row(row: dict, path: Path, line: int, themes: set[str], stages: set[s
     except ValueError:
         raise ExamplesError(f"{path}, line {line}: sentiment must be a number from -2 to "
                             "2.") from None
+
+
+def load_stage_questions(spec: str, stage_ids: list[str], base: Path | None = None) -> pd.DataFrame:
+    """Interviewer questions labelled with the stage they open (``question``, ``stage``)."""
+    path = resolve_path(spec, base)
+    if not path.exists():
+        raise ExamplesError(f"{path}: no interview-guide questions. How to fix: point "
+                            "stages.questions in config at a TSV with question and stage.")
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    for number, row in enumerate(rows, start=2):
+        if row.get("stage", "").strip() not in set(stage_ids) | {"none"}:
+            raise ExamplesError(f"{path}, line {number}: unknown stage '{row.get('stage')}'.")
+    frame = pd.DataFrame(rows, columns=["question", "stage"])
+    frame["question_clean"] = [normalise(q) for q in frame["question"]]
+    return frame[frame["question_clean"] != ""].reset_index(drop=True)

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from jejak.embed import EmbeddingCache, embed_texts, load_vectors, make_embedder, stack
-from jejak.examples import load_examples
+from jejak.examples import load_examples, load_stage_questions
 from jejak.sentiment import SentimentModel, prototype_texts
 from jejak.stages import StageScorer
 from jejak.tables import atomic_write
@@ -39,8 +40,10 @@ def example_texts(config: dict) -> list[str]:
     examples = load_examples(config["themes"]["examples"], [t["id"] for t in codebook["themes"]],
                              [s["id"] for s in codebook["stages"]])
     protos = [t for texts in prototype_texts().values() for t in texts]
+    guide = load_stage_questions(config["stages"]["questions"],
+                                 [s["id"] for s in codebook["stages"]])
     return sorted(set(examples["text_clean"]) | set(examples["question_clean"]) - {""}
-                  | set(protos))
+                  | set(protos) | set(guide["question_clean"]))
 
 
 def embed_examples_file(config: dict, vectors_out, threads: int) -> None:
@@ -76,13 +79,17 @@ def fit_models(config: dict, vectors: dict[str, np.ndarray]) -> StudyModels:
     answer = StageScorer(codebook["stages"], random_state=settings["random_state"]).fit(
         labelled["text_clean"].tolist(), stack(labelled["text_clean"].tolist(), vectors),
         labelled["stage"].tolist())
-    asked = labelled[labelled["question_clean"] != ""]
+    asked = labelled[labelled["question_clean"] != ""][["question_clean", "stage"]]
+    guide = load_stage_questions(config["stages"]["questions"],
+                                 [s["id"] for s in codebook["stages"]])
+    asked = pd.concat([asked, guide[["question_clean", "stage"]]], ignore_index=True)
     question = StageScorer(codebook["stages"], random_state=settings["random_state"]).fit(
         asked["question_clean"].tolist(), stack(asked["question_clean"].tolist(), vectors),
         asked["stage"].tolist())
     protos = {p: stack(t, vectors) for p, t in prototype_texts().items() if t}
-    sentiment = SentimentModel(config["sentiment"]["prototype_scale"]).fit(
-        protos, x, examples["sentiment"].to_numpy(dtype=float))
+    sentiment = SentimentModel(config["sentiment"]["prototype_scale"],
+                               config["sentiment"]["ridge_alpha"], settings["random_state"]).fit(
+        protos, x, examples["sentiment"].to_numpy(dtype=float), texts)
     return StudyModels(themes, answer, question, sentiment, len(examples))
 
 

@@ -9,8 +9,8 @@ Three signals, each small and inspectable:
 * a ridge regression on embeddings, fitted on the team's own labelled example utterances
   (``themes.examples``; never on ``../shared/data``).
 
-Where the lexicon finds sentiment words it takes ``lexicon_weight`` of the score; elsewhere the
-embedding signals decide alone.
+The three are stacked by a linear model fitted on out-of-fold scores of the examples; each
+utterance is then read in the context of its turn.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.model_selection import KFold, cross_val_predict
 
 from jejak.resources import (
     contrast_words,
@@ -100,22 +101,34 @@ def _intensity(words: list[str], start: int, end: int, boosts: dict[str, float])
 
 @dataclass
 class SentimentModel:
-    """Prototype centroids and a ridge regression on embeddings (fit once, then transform)."""
+    """Prototype similarity, a ridge regression on embeddings and the lexicon, stacked.
+
+    ``fit`` learns the ridge on the labelled examples and then the stacking weights on its
+    out-of-fold predictions (so the weights see honest ridge scores); ``transform`` scores new
+    utterances on the coder's scale (-2..2 mapped to -1..1).
+    """
 
     prototype_scale: float = 8.0
-    alpha: float = 3.0
+    ridge_alpha: float = 0.3
+    random_state: int = 13
     pos_prototypes: np.ndarray | None = None
     neg_prototypes: np.ndarray | None = None
-    neu_prototypes: np.ndarray | None = None
     regression: Ridge | None = None
+    stacking: LinearRegression | None = None
 
-    def fit(self, prototype_vectors: dict[str, np.ndarray], example_vectors: np.ndarray | None,
-            example_scores: np.ndarray | None) -> SentimentModel:
+    def fit(self, prototype_vectors: dict[str, np.ndarray], example_vectors: np.ndarray,
+            example_scores: np.ndarray, example_texts: list[str]) -> SentimentModel:
         self.pos_prototypes = prototype_vectors["pos"]
         self.neg_prototypes = prototype_vectors["neg"]
-        self.neu_prototypes = prototype_vectors.get("neu")
-        if example_vectors is not None and len(example_vectors):
-            self.regression = Ridge(alpha=self.alpha).fit(example_vectors, example_scores / 2.0)
+        target = np.asarray(example_scores, dtype=float) / 2.0
+        weights = balanced_weights(np.sign(target))
+        self.regression = Ridge(alpha=self.ridge_alpha).fit(example_vectors, target,
+                                                            sample_weight=weights)
+        folds = KFold(5, shuffle=True, random_state=self.random_state)
+        oof = cross_val_predict(Ridge(alpha=self.ridge_alpha), example_vectors, target, cv=folds,
+                                params={"sample_weight": weights})
+        features = self._stack_features(example_texts, example_vectors, oof)
+        self.stacking = LinearRegression().fit(features, target, sample_weight=weights)
         return self
 
     def prototype_score(self, vectors: np.ndarray) -> np.ndarray:
@@ -123,15 +136,26 @@ class SentimentModel:
         neg = _top_mean(vectors @ self.neg_prototypes.T)
         return np.tanh(self.prototype_scale * (pos - neg))
 
-    def regression_score(self, vectors: np.ndarray) -> np.ndarray | None:
-        if self.regression is None:
-            return None
-        return np.clip(self.regression.predict(vectors), -1.0, 1.0)
+    def _stack_features(self, texts: list[str], vectors: np.ndarray,
+                        ridge: np.ndarray) -> np.ndarray:
+        lexicon = [lexicon_score(t) for t in texts]
+        lex = np.array([s.score for s in lexicon])
+        found = np.array([float(s.n_terms > 0) for s in lexicon])
+        return np.column_stack([lex, found * lex, self.prototype_score(vectors), ridge])
 
-    def embedding_score(self, vectors: np.ndarray) -> np.ndarray:
-        proto = self.prototype_score(vectors)
-        regression = self.regression_score(vectors)
-        return proto if regression is None else 0.35 * proto + 0.65 * regression
+    def transform(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        if not texts:
+            return np.zeros(0)
+        features = self._stack_features(texts, vectors, self.regression.predict(vectors))
+        return np.clip(self.stacking.predict(features), -1.0, 1.0)
+
+
+def balanced_weights(classes: np.ndarray) -> np.ndarray:
+    """Weights that give negative, neutral and positive examples equal total weight: the
+    examples' mix of polarities is how they were written, not how people speak."""
+    values, counts = np.unique(classes, return_counts=True)
+    per_class = dict(zip(values, len(classes) / (len(values) * counts), strict=True))
+    return np.array([per_class[c] for c in classes])
 
 
 def _top_mean(similarities: np.ndarray, k: int = 3) -> np.ndarray:
@@ -146,12 +170,17 @@ def prototype_texts() -> dict[str, list[str]]:
     return grouped
 
 
-def combine(lexicon: list[LexiconScore], embedding: np.ndarray, lexicon_weight: float) -> np.ndarray:
-    scores = np.array([
-        lexicon_weight * lex.score + (1 - lexicon_weight) * emb if lex.n_terms else emb
-        for lex, emb in zip(lexicon, embedding, strict=True)
-    ], dtype=float)
-    return np.clip(scores, -1.0, 1.0)
+def in_turn_context(scores: np.ndarray, turn_keys: list, weight: float) -> np.ndarray:
+    """Blend each utterance with its turn's accumulated evidence (sum / sqrt(n), squashed):
+    a coder reads "terus saya ke loket" inside a turn of complaints as part of a bad episode."""
+    scores = np.asarray(scores, dtype=float)
+    out = scores.copy()
+    keys = pd.Series(turn_keys)
+    for _, index in keys.groupby(keys, sort=False).groups.items():
+        idx = np.asarray(index)
+        evidence = np.tanh(scores[idx].sum() / np.sqrt(len(idx)))
+        out[idx] = (1 - weight) * scores[idx] + weight * evidence
+    return np.clip(out, -1.0, 1.0)
 
 
 def label(score: float, neutral_band: float) -> str:
@@ -165,9 +194,9 @@ def label(score: float, neutral_band: float) -> str:
 def score_utterances(utterances: pd.DataFrame, vectors: np.ndarray, model: SentimentModel,
                      settings: dict) -> pd.DataFrame:
     """Add ``sentiment`` (rounded to 4 places) and ``sentiment_label``."""
-    lex = [lexicon_score(t) for t in utterances["text_clean"]]
-    emb = model.embedding_score(vectors) if len(vectors) else np.zeros(0)
-    scores = np.round(combine(lex, emb, settings["lexicon_weight"]), 4) + 0.0
+    own = model.transform(utterances["text_clean"].tolist(), vectors)
+    keys = list(zip(utterances["transcript_id"], utterances["turn_index"], strict=True))
+    scores = np.round(in_turn_context(own, keys, settings["turn_context"]), 4) + 0.0
     out = utterances.copy()
     out["sentiment"] = scores
     out["sentiment_label"] = [label(s, settings["neutral_band"]) for s in scores]

@@ -7,6 +7,7 @@ rule embed:
     output:
         vectors=f"{INTERIM}/embeddings/{{source}}.npz",
     params:
+        code=code_hash("embed", "tables"),
         embedding=config["embedding"],
     log:
         "logs/embed/{source}.log",
@@ -28,6 +29,7 @@ rule embed_examples:
     output:
         vectors=f"{INTERIM}/models/example_vectors.npz",
     params:
+        code=code_hash("models", "embed", "examples", "sentiment"),
         config=model_config(),
     log:
         "logs/embed_examples.log",
@@ -48,6 +50,7 @@ rule train:
     output:
         models=f"{INTERIM}/models/models.pkl",
     params:
+        code=code_hash("models", "themes", "stages", "sentiment", "examples", "embed"),
         config=model_config(),
     log:
         "logs/train.log",
@@ -68,6 +71,7 @@ rule stages:
     output:
         stages=f"{INTERIM}/stages.tsv",
     params:
+        code=code_hash("stages", "embed"),
         config=coding_config(),
     log:
         "logs/stages.log",
@@ -88,6 +92,7 @@ rule sentiment:
     output:
         sentiment=f"{INTERIM}/sentiment.tsv",
     params:
+        code=code_hash("sentiment", "embed"),
         config=coding_config(),
     log:
         "logs/sentiment.log",
@@ -119,6 +124,7 @@ rule themes:
             category="Themes",
         ),
     params:
+        code=code_hash("themes", "embed"),
         config=coding_config(),
     log:
         "logs/themes.log",

@@ -50,7 +50,8 @@ def per_source(pattern):
 
 def final_outputs():
     targets = [f"{RESULTS}/utterances.tsv", f"{RESULTS}/themes.tsv",
-               f"{RESULTS}/journey_map.tsv", f"{RESULTS}/journey_by_informant.tsv"]
+               f"{RESULTS}/journey_map.tsv", f"{RESULTS}/journey_by_informant.tsv",
+               f"{RESULTS}/provenance.json"]
     if config.get("gold_dir"):
         targets.append(f"{RESULTS}/agreement.tsv")
     return targets
@@ -60,7 +61,8 @@ def examples_files():
     from jejak.resources import resolve_path
 
     folder = resolve_path(config["themes"]["examples"])
-    return sorted(str(p) for p in folder.glob("*.tsv")) if folder.is_dir() else [str(folder)]
+    files = sorted(str(p) for p in folder.glob("*.tsv")) if folder.is_dir() else [str(folder)]
+    return [*files, str(resolve_path(config["stages"]["questions"]))]
 
 
 def model_config():
@@ -68,7 +70,7 @@ def model_config():
     themes = {k: v for k, v in config["themes"].items()
               if k in {"examples", "regularisation", "cv_folds", "random_state"}}
     return {"themes": themes, "codebook": config["codebook"], "sentiment": config["sentiment"],
-            "embedding": config["embedding"]}
+            "embedding": config["embedding"], "stages": {"questions": config["stages"]["questions"]}}
 
 
 def coding_config():
@@ -89,3 +91,32 @@ def language_files():
     from jejak.resources import data_path
 
     return sorted(str(p) for p in data_path("id").iterdir() if p.is_file())
+
+
+def code_hash(*modules):
+    """Digest of the jejak modules a rule runs: a code change re-runs it (Snakemake only
+    tracks the rule's own script)."""
+    import hashlib
+
+    import jejak
+
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update((Path(jejak.__file__).parent / f"{module}.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def all_sidecars():
+    return sorted(str(sidecar_path(p)) for p in SOURCES.values() if sidecar_path(p).exists())
+
+
+def study_files():
+    """Codebook examples, word lists, gold coding: hashed into the provenance."""
+    return sorted({*examples_files(), *language_files(), *gold_files()})
+
+
+def command_line():
+    import shlex
+    import sys
+
+    return shlex.join(sys.argv)

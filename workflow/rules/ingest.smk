@@ -8,6 +8,8 @@ rule ingest:
     output:
         turns=temp(f"{PRIVATE}/{{source}}.turns.tsv"),
         personas=temp(f"{PRIVATE}/{{source}}.personas.json"),
+    params:
+        code=code_hash("ingest", "tables"),
     log:
         "logs/ingest/{source}.log",
     benchmark:
@@ -28,6 +30,7 @@ rule deidentify:
         turns=f"{INTERIM}/turns/{{source}}.tsv",
         personas=f"{INTERIM}/personas/{{source}}.json",
     params:
+        code=code_hash("deidentify", "tables"),
         privacy=config["privacy"],
     log:
         "logs/deidentify/{source}.log",
@@ -46,6 +49,8 @@ rule segment:
         language=language_files(),
     output:
         utterances=f"{INTERIM}/utterances/{{source}}.tsv",
+    params:
+        code=code_hash("segment", "tables"),
     log:
         "logs/segment/{source}.log",
     benchmark:

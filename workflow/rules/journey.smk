@@ -17,6 +17,7 @@ rule journey:
             category="Journey map",
         ),
     params:
+        code=code_hash("journey"),
         config=journey_config(),
     log:
         "logs/journey.log",
@@ -41,6 +42,7 @@ rule agreement:
             category="Agreement",
         ),
     params:
+        code=code_hash("agreement"),
         gold_dir=config["gold_dir"],
         theme_ids=[t["id"] for t in config["codebook"]["themes"]],
     log:

@@ -1,0 +1,112 @@
+"""``make eval``: agreement with human coders on the demo batch, ../shared/dev and the reviews.
+
+Each data set runs the real workflow in its own folder under ``results/eval/<name>/`` (config
+copied from ``config/config.yaml`` with the input and gold folders replaced; the embedding cache
+shared), then its ``agreement.tsv`` is printed. Data in ``../shared`` is read where it lies and
+never copied: the reviews folder holds a symbolic link to the CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from jejak.agreement import privacy_leaks
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+HEADLINE = ["coverage", "stage_accuracy", "stage_macro_f1", "theme_micro_f1", "theme_macro_f1",
+            "sentiment_spearman", "sentiment_macro_f1", "journey_spearman",
+            "journey_max_abs_diff", "journey_same_lowest", "reviews_macro_f1", "reviews_auc"]
+
+
+def datasets() -> dict[str, dict]:
+    sets = {"demo": {"input": ROOT / "transcripts", "gold": ROOT / "gold"}}
+    if (SHARED / "dev" / "transcripts").is_dir():
+        sets["dev"] = {"input": SHARED / "dev" / "transcripts", "gold": SHARED / "dev" / "coding"}
+    reviews = SHARED / "data" / "mobile_jkn_reviews_dev.csv"
+    if reviews.exists():
+        sets["reviews"] = {"input": reviews, "gold": None}
+    return sets
+
+
+def prepare(name: str, spec: dict, base: Path) -> Path:
+    work = base / name
+    (work / "config").mkdir(parents=True, exist_ok=True)
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    source = Path(spec["input"])
+    if source.is_file():
+        folder = work / "input"
+        folder.mkdir(exist_ok=True)
+        link = folder / source.name
+        if not link.exists():
+            link.symlink_to(source)
+        config["input_dir"] = str(folder)
+    else:
+        config["input_dir"] = str(source)
+    config["gold_dir"] = str(spec["gold"]) if spec["gold"] else ""
+    config["embedding"]["cache_dir"] = str(ROOT / config["embedding"]["cache_dir"])
+    (work / "config" / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),
+                                                  encoding="utf-8")
+    return work
+
+
+def run(work: Path, cores: int, extra: tuple[str, ...] = ()) -> None:
+    snakemake = Path(sys.executable).with_name("snakemake")
+    command = [str(snakemake), "-s", str(ROOT / "workflow" / "Snakefile"), "--directory",
+               str(work), "--cores", str(cores), "--quiet", "progress", *extra, "--",
+               "results/agreement.tsv", "results/journey_map.tsv"]
+    subprocess.run(command, check=True)
+
+
+def summary(agreement: pd.DataFrame) -> pd.DataFrame:
+    head = agreement[(agreement["scope"] == "all") & agreement["metric"].isin(HEADLINE)]
+    return head.set_index("metric").reindex([m for m in HEADLINE if m in set(head["metric"])])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--only", nargs="*", help="demo, dev, reviews")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "eval")
+    args = parser.parse_args(argv)
+    sets = datasets()
+    for name in ("dev", "reviews"):
+        if name not in sets:
+            print(f"[{name}] skipped: ../shared/{'dev' if name == 'dev' else 'data'} is absent")
+    figures = {}
+    for name, spec in sets.items():
+        if args.only and name not in args.only:
+            continue
+        work = prepare(name, spec, args.out)
+        run(work, args.cores)
+        agreement = pd.read_csv(work / "results" / "agreement.tsv", sep="\t")
+        figures[name] = summary(agreement)
+        print(f"\n== {name}: {spec['input']}")
+        print(figures[name][["value", "n", "goal"]].to_string(float_format=lambda v: f"{v:.3f}"))
+        themes = agreement[agreement["metric"].isin(["theme_f1", "theme_kappa"])]
+        if len(themes):
+            table = themes.pivot(index="scope", columns="metric", values="value")
+            print(table.to_string(float_format=lambda v: f"{v:.2f}"))
+        if name == "demo":
+            count, leaks = privacy_leaks(work / "results", ROOT / "gold" / "planted")
+            print(f"privacy_leaks (planted identifiers found under results/): {count}")
+            for leak in leaks[:20]:
+                print("  ", leak)
+    if figures:
+        table = pd.DataFrame({n: f["value"] for n, f in figures.items()})
+        table["goal"] = pd.concat([f["goal"] for f in figures.values()], axis=1).bfill(
+            axis=1).iloc[:, 0]
+        print("\n== all data sets")
+        print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+        (args.out / "summary.tsv").write_text(table.to_csv(sep="\t"), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
