@@ -14,18 +14,18 @@ GOOD = ROOT / "tests" / "fixtures" / "sample_interview.txt"
 CASES = {
     "empty_file": ("empty.txt", b"", None, "empty"),
     "binary_file": ("scan.txt", bytes(range(256)) * 20, None, "binary"),
-    "unknown_speaker": ("label.txt", "Pewawancara: Halo?\nInforman: Halo.\nDokter: Iya.\n"
-                        .encode(), 3, "unknown speaker label 'Dokter'"),
-    "turn_before_speaker": ("nolabel.txt", "tadi saya bilang gitu\nInforman: Iya.\n".encode(), 1,
+    "unknown_speaker": ("label.txt", b"Pewawancara: Halo?\nInforman: Halo.\nDokter: Iya.\n"
+, 3, "unknown speaker label 'Dokter'"),
+    "turn_before_speaker": ("nolabel.txt", b"tadi saya bilang gitu\nInforman: Iya.\n", 1,
                             "text before any speaker"),
-    "broken_front_matter": ("front.txt", "---\nage: 34\ngender: [perempuan\n---\n"
-                            "Informan: Halo.\n".encode(), None, "not valid YAML"),
-    "vtt_impossible_timings": ("cues.vtt", "WEBVTT\n\n00:00:05.000 --> 00:00:02.000\n"
-                               "<v Informan>Halo.\n".encode(), 3, "ends before it starts"),
-    "csv_without_text": ("survey.csv", "id,jawaban\n1,bagus\n".encode(), 1,
+    "broken_front_matter": ("front.txt", b"---\nage: 34\ngender: [perempuan\n---\n"
+                            b"Informan: Halo.\n", None, "not valid YAML"),
+    "vtt_impossible_timings": ("cues.vtt", b"WEBVTT\n\n00:00:05.000 --> 00:00:02.000\n"
+                               b"<v Informan>Halo.\n", 3, "ends before it starts"),
+    "csv_without_text": ("survey.csv", b"id,jawaban\n1,bagus\n", 1,
                          "no 'text' column"),
-    "no_informant_speech": ("quiet.txt", "Pewawancara: Halo?\nPewawancara: Ada orang?\n"
-                            .encode(), None, "no informant speech"),
+    "no_informant_speech": ("quiet.txt", b"Pewawancara: Halo?\nPewawancara: Ada orang?\n"
+, None, "no informant speech"),
 }
 
 

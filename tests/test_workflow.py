@@ -41,7 +41,8 @@ def test_outputs_follow_the_contract(demo_run):
     themes = read(demo_run, "themes.tsv")
     assert all(c in themes.columns for c in THEME_COLUMNS)
     seed = themes[themes["kind"] == "seed"]
-    assert len(seed) == 14 and (seed["n_utterances"].astype(int) > 0).all()
+    assert len(seed) == 14
+    assert (seed["n_utterances"].astype(int) > 0).all()
     assert themes["exemplars"].str.contains(r'^D\d\d:\d+ "|^SV\d\d:\d+ "').all()
     journey = read(demo_run, "journey_map.tsv")
     assert journey["stage"].tolist() == STAGES
@@ -53,7 +54,8 @@ def test_emotion_curve_follows_the_speech(demo_run):
     journey = read(demo_run, "journey_map.tsv").set_index("stage")
     emotion = journey["emotion"].astype(float)
     assert emotion.idxmin() == "usage"
-    assert emotion["awareness"] > emotion["usage"] and emotion["post_usage"] > emotion["usage"]
+    assert emotion["awareness"] > emotion["usage"]
+    assert emotion["post_usage"] > emotion["usage"]
 
 
 def test_no_planted_identifier_reaches_results_or_logs(demo_run):
@@ -114,5 +116,6 @@ def test_new_transcript_embeds_only_itself_and_thresholds_embed_nothing(tmp_path
                                                  "threshold_overrides: {queue_booking: 0.9}"))
     changed = run_workflow(project)
     assert changed.returncode == 0
-    assert "rule embed" not in changed.stderr and "rule train" not in changed.stderr
+    assert "rule embed" not in changed.stderr
+    assert "rule train" not in changed.stderr
     assert "rule themes" in changed.stderr

@@ -24,12 +24,14 @@ GOALS = {
 }
 
 
-def read_gold(folder: Path | str, transcript_ids: list[str]) -> pd.DataFrame:
-    """Gold coding of the transcripts that have a file in ``folder``."""
+def read_gold(folder: Path | str | list, transcript_ids: list[str]) -> pd.DataFrame:
+    """Gold coding of the transcripts that have a file in ``folder`` (or in a list of files)."""
+    files = ({Path(p).stem: Path(p) for p in folder} if isinstance(folder, list | tuple)
+             else {p.stem: p for p in Path(folder).glob("*.csv")})
     frames = []
     for tid in sorted(transcript_ids):
-        path = Path(folder) / f"{tid}.csv"
-        if path.exists():
+        path = files.get(tid)
+        if path is not None and path.exists():
             gold = pd.read_csv(path, dtype=str, keep_default_na=False)
             gold["transcript_id"] = tid
             frames.append(gold)
@@ -201,12 +203,12 @@ def _contains_word(body: str, value: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(value)}(?![\w])", body, re.IGNORECASE) is not None
 
 
-def agreement_file(utterances_path, journey_path, gold_dir, theme_ids, out) -> None:
+def agreement_file(utterances_path, journey_path, gold_paths, theme_ids, out) -> None:
     """Rule ``agreement``: every figure for the transcripts that have gold coding."""
     from jejak.tables import read_tsv, write_tsv
 
     utterances = read_tsv(utterances_path)
-    gold = read_gold(gold_dir, sorted(set(utterances["transcript_id"])))
+    gold = read_gold(list(gold_paths), sorted(set(utterances["transcript_id"])))
     journey = read_tsv(journey_path)
     journey["emotion"] = pd.to_numeric(journey["emotion"], errors="coerce")
     rows = agreement_figures(utterances, gold, theme_ids, journey) if len(gold) else []

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         print(figures[name][["value", "n", "goal"]].to_string(float_format=lambda v: f"{v:.3f}"))
         themes = agreement[agreement["metric"].isin(["theme_f1", "theme_kappa"])]
         if len(themes):
-            table = themes.pivot(index="scope", columns="metric", values="value")
+            table = themes.pivot_table(index="scope", columns="metric", values="value")
             print(table.to_string(float_format=lambda v: f"{v:.2f}"))
         if name == "demo":
             count, leaks = privacy_leaks(work / "results", ROOT / "gold" / "planted")

@@ -482,3 +482,25 @@ def ingest_file(source_path: Path | str, turns_path: Path | str,
     write_json(source.personas, personas_path)
     logging.getLogger("jejak").info(
         "read %d turns in %d transcript(s)", len(source.turns), len(source.personas))
+
+
+def refresh_digest(paths: list[Path], digest_path: Path | str) -> bool:
+    """Write the SHA-256 of a source (and its sidecar) to ``digest_path`` only when it changed.
+
+    The per-file rules depend on this digest, not on the file, so a transcript whose content
+    is unchanged is not recomputed when only its modification time moved (a copy, a checkout).
+    Returns whether the digest was (re)written.
+    """
+    import hashlib
+
+    from jejak.tables import atomic_write
+
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    value = digest.hexdigest() + "\n"
+    digest_path = Path(digest_path)
+    if digest_path.exists() and digest_path.read_text(encoding="utf-8") == value:
+        return False
+    atomic_write(digest_path, lambda tmp: tmp.write_text(value, encoding="utf-8"))
+    return True

@@ -187,7 +187,8 @@ def assign_seed_themes(utterances: pd.DataFrame, probabilities: np.ndarray,
 # --------------------------------------------------------------------------- emergent
 
 
-def class_tfidf_keywords(docs_by_class: dict[str, list[str]], n_keywords: int) -> dict[str, list[str]]:
+def class_tfidf_keywords(docs_by_class: dict[str, list[str]],
+                         n_keywords: int) -> dict[str, list[str]]:
     """Class-based TF-IDF: a class's term frequency × log(1 + mean words per class / term
     frequency over all classes)."""
     stop = stopwords()

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-from jejak.ingest import InputError, find_sources, read_source, sidecar_path
+from jejak.ingest import InputError, find_sources, read_source, refresh_digest, sidecar_path
 
 RESULTS = config.get("results_dir", "results")
 INTERIM = f"{RESULTS}/interim"
@@ -29,10 +29,19 @@ def _sources():
 
 
 SOURCES = _sources()
+DIGESTS = "resources/digests"
 
 
-wildcard_constraints:
-    source="|".join(sorted(SOURCES)) if SOURCES else "[^/]+",
+def _refresh_digests():
+    """Content digests of the inputs: per-file jobs rerun on a change of content, not of
+    modification time."""
+    for source, path in SOURCES.items():
+        side = sidecar_path(path)
+        refresh_digest([path, *([side] if side.exists() else [])],
+                       f"{DIGESTS}/{source}.sha256")
+
+
+_refresh_digests()
 
 
 def source_file(wildcards):
@@ -94,7 +103,7 @@ def language_files():
 
 
 def code_hash(*modules):
-    """Digest of the jejak modules a rule runs: a code change re-runs it (Snakemake only
+    """Digest of the jejak modules a step runs, so that a code change re-runs it (Snakemake only
     tracks the rule's own script)."""
     import hashlib
 

@@ -3,13 +3,13 @@
 
 rule ingest:
     input:
-        source=source_file,
-        sidecar=sidecar_files,
+        digest=f"{DIGESTS}/{{source}}.sha256",
     output:
         turns=temp(f"{PRIVATE}/{{source}}.turns.tsv"),
         personas=temp(f"{PRIVATE}/{{source}}.personas.json"),
     params:
         code=code_hash("ingest", "tables"),
+        source=source_file,
     log:
         "logs/ingest/{source}.log",
     benchmark:

@@ -43,7 +43,6 @@ rule agreement:
         ),
     params:
         code=code_hash("agreement"),
-        gold_dir=config["gold_dir"],
         theme_ids=[t["id"] for t in config["codebook"]["themes"]],
     log:
         "logs/agreement.log",
