@@ -115,6 +115,7 @@ class SentimentModel:
     neg_prototypes: np.ndarray | None = None
     regression: Ridge | None = None
     stacking: LinearRegression | None = None
+    stretch: float = 1.0
 
     def fit(self, prototype_vectors: dict[str, np.ndarray], example_vectors: np.ndarray,
             example_scores: np.ndarray, example_texts: list[str]) -> SentimentModel:
@@ -129,6 +130,11 @@ class SentimentModel:
                                 params={"sample_weight": weights})
         features = self._stack_features(example_texts, example_vectors, oof)
         self.stacking = LinearRegression().fit(features, target, sample_weight=weights)
+        # Least squares shrinks towards the mean; stretch so that out-of-fold scores spread
+        # like the coder's labels, keeping the emotion curve on the coder's scale.
+        stacked = cross_val_predict(LinearRegression(), features, target, cv=folds,
+                                    params={"sample_weight": weights})
+        self.stretch = float(np.std(target) / max(np.std(stacked), 1e-6))
         return self
 
     def prototype_score(self, vectors: np.ndarray) -> np.ndarray:
@@ -147,7 +153,7 @@ class SentimentModel:
         if not texts:
             return np.zeros(0)
         features = self._stack_features(texts, vectors, self.regression.predict(vectors))
-        return np.clip(self.stacking.predict(features), -1.0, 1.0)
+        return np.clip(self.stretch * self.stacking.predict(features), -1.0, 1.0)
 
 
 def balanced_weights(classes: np.ndarray) -> np.ndarray:

@@ -60,7 +60,9 @@ def per_source(pattern):
 def final_outputs():
     targets = [f"{RESULTS}/utterances.tsv", f"{RESULTS}/themes.tsv",
                f"{RESULTS}/journey_map.tsv", f"{RESULTS}/journey_by_informant.tsv",
-               f"{RESULTS}/provenance.json"]
+               f"{RESULTS}/provenance.json", f"{RESULTS}/report.html",
+               f"{RESULTS}/jejak.qdpx", f"{RESULTS}/codebook.qdc",
+               f"{RESULTS}/journey_map.xlsx", f"{RESULTS}/theme_by_informant.tsv"]
     if config.get("gold_dir"):
         targets.append(f"{RESULTS}/agreement.tsv")
     return targets
@@ -129,3 +131,16 @@ def command_line():
     import sys
 
     return shlex.join(sys.argv)
+
+
+def agreement_if_gold():
+    return [f"{RESULTS}/agreement.tsv"] if config.get("gold_dir") else []
+
+
+def report_config():
+    keys = ("report", "codebook", "sentiment", "embedding", "themes", "stages", "journey")
+    return {k: config[k] for k in keys}
+
+
+def export_config():
+    return {k: config[k] for k in ("codebook", "report")}
