@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CORES  ?= 4
 SNAKEMAKE := $(BIN)/snakemake
 
-.PHONY: run test eval bench lint clean dry-run report
+.PHONY: run test eval bench lint clean dry-run browser
 
 # Base environment (no torch) from the lock file; re-created when the lock changes.
 $(BIN)/.base-installed: requirements/base.lock pyproject.toml
@@ -30,7 +30,15 @@ lint: $(BIN)/.dev-installed
 	$(BIN)/ruff check src tests workflow tools
 	$(SNAKEMAKE) --lint
 
-test: $(BIN)/.dev-installed lint
+# Headless Chromium for the report's browser test: installed from Debian where possible.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -qq chromium fonts-dejavu-core >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && \
+	      apt-get install -y -qq chromium fonts-dejavu-core >/dev/null 2>&1; }; }; } || \
+	  echo "Chromium could not be installed: the browser test will skip with a reason"
+
+test: $(BIN)/.dev-installed lint browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 eval: $(BIN)/.base-installed

@@ -91,7 +91,8 @@ def test_same_bytes_with_one_core_and_an_empty_cache(demo_run, tmp_path):
     run = run_workflow(project, cores=1)
     assert run.returncode == 0, run.stderr[-3000:]
     for name in ("utterances.tsv", "themes.tsv", "journey_map.tsv", "journey_by_informant.tsv",
-                 "agreement.tsv"):
+                 "agreement.tsv", "theme_by_informant.tsv", "report.html", "jejak.qdpx",
+                 "journey_map.xlsx"):
         assert (project / "results" / name).read_bytes() == \
             (demo_run / "results" / name).read_bytes(), name
 

@@ -189,7 +189,8 @@ def _name_tokens(name: str) -> list[str]:
 @cache
 def _ordinary_words() -> frozenset[str]:
     lines = data_path("id/vocabulary.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w for w in lines if w and not w.startswith("#"))
+    words = {w for w in lines if w and not w.startswith("#")}
+    return frozenset(words | set(patterns().get("common_words", [])))
 
 
 @cache

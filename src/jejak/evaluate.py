@@ -69,6 +69,25 @@ def summary(agreement: pd.DataFrame) -> pd.DataFrame:
     return head.set_index("metric").reindex([m for m in HEADLINE if m in set(head["metric"])])
 
 
+def print_review_themes(results: Path, top: int = 8) -> None:
+    """Share of reviews given a seed theme, and the largest emergent themes with keywords."""
+    utterances = pd.read_csv(results / "utterances.tsv", sep="\t", dtype=str,
+                             keep_default_na=False)
+    themes = pd.read_csv(results / "themes.tsv", sep="\t", dtype=str, keep_default_na=False)
+    seed = set(themes.loc[themes["kind"] == "seed", "theme_id"])
+    themed = utterances.assign(seeded=utterances["theme_id"].isin(seed)).groupby(
+        "transcript_id")["seeded"].any()
+    print(f"reviews given a seed theme: {themed.mean():.3f} ({int(themed.sum())} of "
+          f"{len(themed)})")
+    counts = themes.assign(n=themes["n_utterances"].astype(int))
+    print(counts[counts["kind"] == "seed"].sort_values("n", ascending=False)[
+        ["theme_id", "n_utterances", "n_informants"]].to_string(index=False))
+    emergent = counts[counts["kind"] == "emergent"].sort_values("n", ascending=False).head(top)
+    print(f"top emergent themes ({int((counts['kind'] == 'emergent').sum())} in all):")
+    for row in emergent.itertuples(index=False):
+        print(f"  {row.theme_id}  n={row.n_utterances}  {row.keywords}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cores", type=int, default=2)
@@ -93,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         if len(themes):
             table = themes.pivot_table(index="scope", columns="metric", values="value")
             print(table.to_string(float_format=lambda v: f"{v:.2f}"))
+        if name == "reviews":
+            print_review_themes(work / "results")
         if name == "demo":
             count, leaks = privacy_leaks(work / "results", ROOT / "gold" / "planted")
             print(f"privacy_leaks (planted identifiers found under results/): {count}")

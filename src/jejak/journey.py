@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from jejak.numerics import single_threaded
 from jejak.resources import journey_cues
 
 JOURNEY_COLUMNS = [
@@ -191,6 +192,7 @@ def journey_by_informant(utterances: pd.DataFrame, stages: list[str],
     return out
 
 
+@single_threaded
 def journey_files(utterances_path, persona_paths, config: dict, map_out, informant_out) -> None:
     """Rule ``journey``."""
     from jejak.tables import read_json, read_tsv, write_tsv

@@ -18,6 +18,7 @@ import pandas as pd
 
 from jejak.embed import EmbeddingCache, embed_texts, load_vectors, make_embedder, stack
 from jejak.examples import load_examples, load_stage_questions
+from jejak.numerics import single_threaded
 from jejak.sentiment import SentimentModel, prototype_texts
 from jejak.stages import StageScorer
 from jejak.tables import atomic_write
@@ -93,6 +94,7 @@ def fit_models(config: dict, vectors: dict[str, np.ndarray]) -> StudyModels:
     return StudyModels(themes, answer, question, sentiment, len(examples))
 
 
+@single_threaded
 def train_file(config: dict, example_vectors_path, models_out) -> None:
     """Rule ``train``: fit and pickle the study's models."""
     models = fit_models(config, load_vectors([example_vectors_path]))

@@ -24,6 +24,7 @@ import pandas as pd
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.model_selection import KFold, cross_val_predict
 
+from jejak.numerics import single_threaded
 from jejak.resources import (
     contrast_words,
     intensifiers,
@@ -212,6 +213,7 @@ def score_utterances(utterances: pd.DataFrame, vectors: np.ndarray, model: Senti
 KEY = ["transcript_id", "turn_index", "utterance_index"]
 
 
+@single_threaded
 def sentiment_file(utterance_paths, vector_paths, models_path, config: dict, out) -> None:
     """Rule ``sentiment``: score and label of every utterance of the batch."""
     from jejak.embed import load_vectors, stack

@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
+from jejak.numerics import single_threaded
+
 NONE = "none"
 FLOOR = 1e-4
 
@@ -170,6 +172,7 @@ def assign_stages(utterances: pd.DataFrame, answer_proba: np.ndarray,
 KEY = ["transcript_id", "turn_index", "utterance_index"]
 
 
+@single_threaded
 def stages_file(utterance_paths, vector_paths, models_path, config: dict, out) -> None:
     """Rule ``stages``: the stage of every utterance of the batch."""
     from jejak.embed import load_vectors, stack

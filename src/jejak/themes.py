@@ -7,7 +7,8 @@ codes). Pain themes need an utterance that is not positive, gain themes one that
 negative: theme and sentiment are decided together.
 
 Emergent themes: content-bearing utterances that fit no seed theme, clustered with k-means
-(explicit ``random_state``, k by silhouette on a fixed sample), named by class-based TF-IDF.
+(explicit ``random_state``; k is the silhouette-best, on a fixed sample, between
+max(2, n / 100) and ``max_clusters``), named by class-based TF-IDF.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import fbeta_score, silhouette_score
 from sklearn.model_selection import StratifiedKFold
 
+from jejak.numerics import single_threaded
 from jejak.resources import stopwords
 
 LOG = logging.getLogger("jejak")
@@ -219,7 +221,10 @@ def choose_k(vectors: np.ndarray, max_clusters: int, random_state: int) -> int:
     """k with the best silhouette on a fixed sample (no n × n matrix of the full data)."""
     n = len(vectors)
     best_k, best_score = 0, -1.0
-    for k in range(2, min(max_clusters, n - 1) + 1):
+    # Silhouette favours two or three broad clusters in embedding space; a large corpus is
+    # given at least one cluster per hundred utterances, so themes stay specific.
+    low = min(max(2, n // 100), max_clusters)
+    for k in range(low, min(max_clusters, n - 1) + 1):
         labels = KMeans(k, n_init=4, random_state=random_state).fit_predict(vectors)
         if len(set(labels)) < 2:
             continue
@@ -342,6 +347,7 @@ def effective_thresholds(cv_thresholds: dict[str, float], settings: dict) -> dic
     return base
 
 
+@single_threaded
 def themes_file(utterance_paths, vector_paths, stages_path, sentiment_path, models_path,
                 config: dict, utterances_out, themes_out) -> None:
     """Rule ``themes``: seed and emergent themes of the batch → ``utterances.tsv`` and

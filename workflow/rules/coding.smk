@@ -130,7 +130,7 @@ rule themes:
         "logs/themes.log",
     benchmark:
         "benchmarks/themes.tsv"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=3000,
     conda:
