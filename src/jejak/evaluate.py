@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("  ", leak)
     if figures:
         table = pd.DataFrame({n: f["value"] for n, f in figures.items()})
+        table = table.reindex([m for m in HEADLINE if m in table.index])
         table["goal"] = pd.concat([f["goal"] for f in figures.values()], axis=1).bfill(
             axis=1).iloc[:, 0]
         print("\n== all data sets")
