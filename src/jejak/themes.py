@@ -24,7 +24,7 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import fbeta_score, silhouette_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold
 
 from jejak.numerics import single_threaded
 from jejak.resources import stopwords
@@ -91,37 +91,49 @@ class ThemeClassifier:
         matrix = self.features.transform(texts, vectors, question_vectors)
         targets = {t: np.array([t in row for row in labels], dtype=int) for t in self.theme_ids}
         for theme in self.theme_ids:
-            y = targets[theme]
-            if y.sum() < 2:
-                raise ValueError(f"theme '{theme}' has {y.sum()} labelled examples; write at "
-                                 "least a few dozen in the examples folder.")
-            self.models[theme] = self._model().fit(matrix, y)
-            if threshold == "auto":
-                self.thresholds[theme], self.cv_f1[theme] = self._cv_threshold(texts, vectors,
-                                                                               question_vectors, y)
-            else:
-                self.thresholds[theme] = float(threshold)
+            if targets[theme].sum() < 2:
+                raise ValueError(f"theme '{theme}' has {targets[theme].sum()} labelled "
+                                 "examples; write at least a few dozen in the examples folder.")
+            self.models[theme] = self._model().fit(matrix, targets[theme])
+        if threshold == "auto":
+            oof = self._out_of_fold(texts, vectors, question_vectors, targets)
+            for theme in self.theme_ids:
+                self.thresholds[theme], self.cv_f1[theme] = best_threshold(targets[theme],
+                                                                           oof[theme])
+        else:
+            self.thresholds = {t: float(threshold) for t in self.theme_ids}
         for theme, value in (overrides or {}).items():
             self.thresholds[theme] = float(value)
         return self
 
-    def _cv_threshold(self, texts, vectors, question_vectors, y) -> tuple[float, float]:
-        """Out-of-fold probabilities on the examples → the F1-best threshold."""
-        folds = StratifiedKFold(self.cv_folds, shuffle=True, random_state=self.random_state)
-        oof = np.zeros(len(y))
-        for train, test in folds.split(vectors, y):
+    def _out_of_fold(self, texts, vectors, question_vectors,
+                     targets: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Out-of-fold probabilities of every theme; the folds (and their n-gram features) are
+        shared by all themes, so the features are fitted once per fold."""
+        folds = KFold(self.cv_folds, shuffle=True, random_state=self.random_state)
+        oof = {t: np.zeros(len(texts)) for t in self.theme_ids}
+        for train, test in folds.split(vectors):
             feats = ThemeFeatures().fit([texts[i] for i in train])
             fit_x = feats.transform([texts[i] for i in train], vectors[train],
                                     question_vectors[train])
             test_x = feats.transform([texts[i] for i in test], vectors[test],
                                      question_vectors[test])
-            oof[test] = self._model().fit(fit_x, y[train]).predict_proba(test_x)[:, 1]
-        # F0.5: the examples hold far more themed sentences than an interview, where most
-        # sentences narrate; a threshold that is precise on them misses less in the field.
-        scores = [fbeta_score(y, oof >= t, beta=PRECISION_BETA, zero_division=0)
-                  for t in THRESHOLD_GRID]
-        best = int(np.argmax(scores))
-        return float(THRESHOLD_GRID[best]), float(scores[best])
+            for theme in self.theme_ids:
+                y = targets[theme][train]
+                if y.min() == y.max():
+                    continue
+                oof[theme][test] = self._model().fit(fit_x, y).predict_proba(test_x)[:, 1]
+        return oof
+
+
+def best_threshold(y: np.ndarray, oof: np.ndarray) -> tuple[float, float]:
+    """The F0.5-best threshold on out-of-fold probabilities. F0.5: the examples hold far more
+    themed sentences than an interview, where most sentences narrate; a threshold that is
+    precise on the examples misses less in the field."""
+    scores = [fbeta_score(y, oof >= t, beta=PRECISION_BETA, zero_division=0)
+              for t in THRESHOLD_GRID]
+    best = int(np.argmax(scores))
+    return float(THRESHOLD_GRID[best]), float(scores[best])
 
     def predict_proba(self, texts: list[str], vectors: np.ndarray,
                       question_vectors: np.ndarray) -> np.ndarray:
