@@ -434,7 +434,9 @@ def _write_sheet(workbook, title: str, frame: pd.DataFrame) -> None:
     columns = [_numeric_or_text(frame[c]) for c in frame.columns]
     for row in zip(*columns, strict=True) if columns else []:
         sheet.append([_cell_value(v) for v in row])
-        for cell in sheet[sheet.max_row]:
+    # One pass at the end (sheet.max_row rescans every cell: per row it made this quadratic).
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
             if cell.data_type == "f":   # a quote starting with "=" is text, not a formula
                 cell.data_type = "s"
     wrap = Alignment(wrap_text=True, vertical="top")

@@ -125,6 +125,14 @@ class ThemeClassifier:
                 oof[theme][test] = self._model().fit(fit_x, y).predict_proba(test_x)[:, 1]
         return oof
 
+    def predict_proba(self, texts: list[str], vectors: np.ndarray,
+                      question_vectors: np.ndarray) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(self.theme_ids)))
+        matrix = self.features.transform(texts, vectors, question_vectors)
+        return np.column_stack([self.models[t].predict_proba(matrix)[:, 1]
+                                for t in self.theme_ids])
+
 
 def best_threshold(y: np.ndarray, oof: np.ndarray) -> tuple[float, float]:
     """The F0.5-best threshold on out-of-fold probabilities. F0.5: the examples hold far more
@@ -134,14 +142,6 @@ def best_threshold(y: np.ndarray, oof: np.ndarray) -> tuple[float, float]:
               for t in THRESHOLD_GRID]
     best = int(np.argmax(scores))
     return float(THRESHOLD_GRID[best]), float(scores[best])
-
-    def predict_proba(self, texts: list[str], vectors: np.ndarray,
-                      question_vectors: np.ndarray) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, len(self.theme_ids)))
-        matrix = self.features.transform(texts, vectors, question_vectors)
-        return np.column_stack([self.models[t].predict_proba(matrix)[:, 1]
-                                for t in self.theme_ids])
 
 
 def cap_themes_per_turn(utterances: pd.DataFrame, margin: np.ndarray, passing: np.ndarray,
