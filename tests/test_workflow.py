@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
@@ -102,16 +103,29 @@ def test_new_transcript_embeds_only_itself_and_thresholds_embed_nothing(tmp_path
     for name in ("D01.txt", "D09.md"):
         shutil.copy(ROOT / "transcripts" / name, project / "transcripts" / name)
     assert run_workflow(project).returncode == 0
-    shutil.copy(ROOT / "tests" / "fixtures" / "sample_interview.txt",
-                project / "transcripts" / "N01.txt")
+    # The cache is shared between tests: a sentence unique to this run is surely new.
+    fixture = (ROOT / "tests" / "fixtures" / "sample_interview.txt").read_text(encoding="utf-8")
+    unique = f"Saya catat kodenya {tmp_path.name.replace('_', ' ')} di buku."
+    (project / "transcripts" / "N01.txt").write_text(
+        fixture + f"Pewawancara: Ada lagi, Bu?\nInforman: {unique}\n", encoding="utf-8")
     added = run_workflow(project)
     assert added.returncode == 0, added.stderr[-3000:]
     embedded = re.findall(r"rule embed:.*?wildcards: source=(\w+)", added.stderr, re.S)
     assert embedded == ["N01"]
     log = (project / "logs" / "embed" / "N01.log").read_text()
-    new = int(re.search(r"embedded (\d+) new texts", log).group(1))
-    utterances = pd.read_csv(project / "results" / "interim" / "utterances" / "N01.tsv", sep="\t")
-    assert 0 < new <= utterances["text_clean"].nunique() + utterances["question"].nunique()
+    new, cached, distinct = map(int, re.search(
+        r"embedded (\d+) new texts, (\d+) from cache \((\d+) distinct", log).groups())
+    utterances = pd.read_csv(project / "results" / "interim" / "utterances" / "N01.tsv",
+                             sep="\t", keep_default_na=False)
+    texts = set(utterances["text_clean"]) | (set(utterances["question"]) - {""})
+    assert new >= 1
+    assert new + cached == distinct == len(texts)
+    # A newer modification time with the same content recomputes nothing.
+    later = (project / "transcripts" / "D01.txt").stat().st_mtime + 3600
+    os.utime(project / "transcripts" / "D01.txt", (later, later))
+    touched = run_workflow(project)  # the same command line as before
+    assert touched.returncode == 0
+    assert "Nothing to be done" in touched.stdout + touched.stderr
     config = project / "config" / "config.yaml"
     config.write_text(config.read_text().replace("threshold_overrides: {}",
                                                  "threshold_overrides: {queue_booking: 0.9}"))

@@ -117,8 +117,11 @@ def code_hash(*modules):
     return digest.hexdigest()[:16]
 
 
-def all_sidecars():
-    return sorted(str(sidecar_path(p)) for p in SOURCES.values() if sidecar_path(p).exists())
+def input_files():
+    """Every input file and sidecar (hashed into the provenance; the rule itself depends on
+    their content digests, so a touched file reruns nothing)."""
+    sidecars = [sidecar_path(p) for p in SOURCES.values() if sidecar_path(p).exists()]
+    return sorted(str(p) for p in [*SOURCES.values(), *sidecars])
 
 
 def study_files():

@@ -3,8 +3,7 @@
 
 rule provenance:
     input:
-        sources=[str(p) for p in SOURCES.values()],
-        sidecars=all_sidecars(),
+        digests=per_source(f"{DIGESTS}/{{source}}.sha256"),
         study=study_files(),
         models=rules.train.output.models,
     output:
@@ -13,6 +12,7 @@ rule provenance:
         code=code_hash("provenance"),
         config=config,
         command=command_line(),
+        inputs=input_files(),
     log:
         "logs/provenance.log",
     threads: 1
