@@ -129,7 +129,8 @@ def source_digest() -> str:
     digest = hashlib.sha256()
     files = [*(ROOT / "src" / "jejak").rglob("*"), *(ROOT / "workflow").rglob("*"),
              ROOT / "config" / "config.yaml"]
-    for path in sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts):
+    for path in sorted(f for f in files if f.is_file() and "__pycache__" not in f.parts
+                       and f.name != "bench.py"):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -1155,6 +1156,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         return worker_main(args.worker, args.spec)
     bench = Bench(args.cores, args.out.resolve(), args.timeout, args.synthetic_n)
+    bench.out.mkdir(parents=True, exist_ok=True)
+    lock = open(bench.out / ".lock", "w")  # held until the process ends
+    try:
+        import fcntl
+
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:
+        pass
+    except OSError:
+        print(f"another bench is running in {bench.out}: two at once share the CPUs and the "
+              "work folders, so neither's figures would mean anything", file=sys.stderr)
+        return 2
     fresh(bench.out / "logs")
     changed = []
     for number, case in CASES.items():
