@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import uuid
 
 import pandas as pd
 import pytest
@@ -105,7 +106,7 @@ def test_new_transcript_embeds_only_itself_and_thresholds_embed_nothing(tmp_path
     assert run_workflow(project).returncode == 0
     # The cache is shared between tests: a sentence unique to this run is surely new.
     fixture = (ROOT / "tests" / "fixtures" / "sample_interview.txt").read_text(encoding="utf-8")
-    unique = f"Saya catat kodenya {tmp_path.name.replace('_', ' ')} di buku."
+    unique = f"Saya catat kodenya {uuid.uuid4().hex} di buku."
     (project / "transcripts" / "N01.txt").write_text(
         fixture + f"Pewawancara: Ada lagi, Bu?\nInforman: {unique}\n", encoding="utf-8")
     added = run_workflow(project)
