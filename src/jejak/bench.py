@@ -451,10 +451,10 @@ def case_cold(bench: Bench) -> None:
         return
     counts = embedded_texts(work, since)
     row.n = count_utterances(work)
-    total = counts["file_new"] + counts["examples"]
-    row.note = (f"{total:,} texts embedded ({counts['file_new']:,} by {counts['file_jobs']} embed "
-                f"jobs + {counts['examples']:,} by embed_examples); cache now holds "
-                f"{cache_files(cache):,} vectors; {len(parse_jobs(run.stderr))} jobs")
+    row.note = (f"{cache_files(cache):,} texts embedded (vectors in the empty cache after the "
+                f"run): the embed jobs logged {counts['file_new']:,} new, embed_examples "
+                f"{counts['examples']:,} texts (its log does not tell new from cached; texts "
+                f"both have are embedded once); {len(parse_jobs(run.stderr))} jobs")
     bench.cold = bench.add(row)
     add_rule_steps(bench, "1", work)
 
@@ -798,9 +798,9 @@ def case_synthetic(bench: Bench) -> None:
                       ratio=exponent, ratio_of="exponent: seconds ~ rows^exponent",
                       goal=f"<= {SYNTHETIC_GOAL_S:.0f} s at {n:,} rows",
                       met="yes" if guess <= SYNTHETIC_GOAL_S else "no",
-                      note=f"probe {probed}; extrapolated to {n:,} rows: about {guess:,.0f} s "
-                           f"({guess / 3600:.1f} h)" + ("; grows faster than linearly"
-                                                       if exponent > 1.3 else "")))
+                      note=f"probe {probed}; extrapolated to {n:,} rows: about {guess:,.0f} s"
+                           + (f" ({guess / 3600:.1f} h)" if guess >= 360 else "")
+                           + ("; grows faster than linearly" if exponent > 1.3 else "")))
 
 
 def worker_batch(spec: dict) -> dict:
