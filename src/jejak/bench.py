@@ -44,11 +44,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from jejak.tables import UTTERANCE_KEY as KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 REVIEWS = SHARED / "data" / "mobile_jkn_reviews_dev.csv"
 SNAKEFILE = ROOT / "workflow" / "Snakefile"
-KEY = ["transcript_id", "turn_index", "utterance_index"]
 PER_FILE_RULES = ("ingest", "deidentify", "segment", "embed")
 MIB = 1024 * 1024
 SYNTHETIC_UTTERANCES = 100_000

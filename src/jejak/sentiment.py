@@ -32,6 +32,8 @@ from jejak.resources import (
     sentiment_lexicon,
     sentiment_prototypes,
 )
+from jejak.tables import UTTERANCE_KEY as KEY
+from jejak.tables import read_utterances
 
 MAX_PHRASE = 4
 NEGATION_WINDOW = 3
@@ -210,7 +212,6 @@ def score_utterances(utterances: pd.DataFrame, vectors: np.ndarray, model: Senti
     return out
 
 
-KEY = ["transcript_id", "turn_index", "utterance_index"]
 
 
 @single_threaded
@@ -218,10 +219,9 @@ def sentiment_file(utterance_paths, vector_paths, models_path, config: dict, out
     """Rule ``sentiment``: score and label of every utterance of the batch."""
     from jejak.embed import load_vectors, stack
     from jejak.models import load_models
-    from jejak.tables import read_tsvs, write_tsv
+    from jejak.tables import write_tsv
 
-    utterances = read_tsvs(utterance_paths).sort_values(KEY, kind="stable")
-    utterances = utterances.reset_index(drop=True)
+    utterances = read_utterances(utterance_paths)
     vectors = stack(utterances["text_clean"].tolist(), load_vectors(vector_paths))
     scored = score_utterances(utterances, vectors, load_models(models_path).sentiment,
                               config["sentiment"])

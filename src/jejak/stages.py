@@ -24,6 +24,8 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from jejak.numerics import single_threaded
+from jejak.tables import UTTERANCE_KEY as KEY
+from jejak.tables import read_utterances
 
 NONE = "none"
 FLOOR = 1e-4
@@ -169,7 +171,6 @@ def assign_stages(utterances: pd.DataFrame, answer_proba: np.ndarray,
     return frame
 
 
-KEY = ["transcript_id", "turn_index", "utterance_index"]
 
 
 @single_threaded
@@ -177,10 +178,9 @@ def stages_file(utterance_paths, vector_paths, models_path, config: dict, out) -
     """Rule ``stages``: the stage of every utterance of the batch."""
     from jejak.embed import load_vectors, stack
     from jejak.models import load_models
-    from jejak.tables import read_tsvs, write_tsv
+    from jejak.tables import write_tsv
 
-    utterances = read_tsvs(utterance_paths).sort_values(KEY, kind="stable")
-    utterances = utterances.reset_index(drop=True)
+    utterances = read_utterances(utterance_paths)
     vectors = load_vectors(vector_paths)
     models = load_models(models_path)
     texts = utterances["text_clean"].tolist()

@@ -61,6 +61,15 @@ def read_tsvs(paths) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+UTTERANCE_KEY = ["transcript_id", "turn_index", "utterance_index"]
+
+
+def read_utterances(paths) -> pd.DataFrame:
+    """The batch's utterance tables in canonical order (the order every output is sorted by)."""
+    frame = read_tsvs(paths).sort_values(UTTERANCE_KEY, kind="stable")
+    return frame.reset_index(drop=True)
+
+
 def write_json(data, path: Path | str) -> None:
     def write(tmp: Path) -> None:
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True,

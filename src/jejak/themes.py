@@ -28,6 +28,8 @@ from sklearn.model_selection import KFold
 
 from jejak.numerics import single_threaded
 from jejak.resources import stopwords
+from jejak.tables import UTTERANCE_KEY as KEY
+from jejak.tables import read_utterances
 
 LOG = logging.getLogger("jejak")
 QUESTION_WEIGHT = 0.5
@@ -229,10 +231,12 @@ def class_tfidf_keywords(docs_by_class: dict[str, list[str]],
     return keywords
 
 
-def choose_k(vectors: np.ndarray, max_clusters: int, random_state: int) -> int:
-    """k with the best silhouette on a fixed sample (no n × n matrix of the full data)."""
+def choose_k(vectors: np.ndarray, max_clusters: int,
+             random_state: int) -> tuple[int, np.ndarray | None]:
+    """k with the best silhouette on a fixed sample (no n × n matrix of the full data), and
+    the k-means labels for it (0 and None when no k separates the data)."""
     n = len(vectors)
-    best_k, best_score = 0, -1.0
+    best_k, best_score, best_labels = 0, -1.0, None
     # Silhouette favours two or three broad clusters in embedding space; a large corpus is
     # given at least one cluster per hundred utterances, so themes stay specific.
     low = min(max(2, n // 100), max_clusters)
@@ -243,8 +247,8 @@ def choose_k(vectors: np.ndarray, max_clusters: int, random_state: int) -> int:
         score = silhouette_score(vectors, labels, sample_size=min(n, 2000),
                                  random_state=random_state)
         if score > best_score + 1e-9:
-            best_k, best_score = k, score
-    return best_k
+            best_k, best_score, best_labels = k, score, labels
+    return best_k, best_labels
 
 
 def find_emergent(utterances: pd.DataFrame, vectors: np.ndarray, settings: dict,
@@ -260,10 +264,9 @@ def find_emergent(utterances: pd.DataFrame, vectors: np.ndarray, settings: dict,
     if len(candidates) < max(2 * min_size, 4):
         return out
     sub = vectors[candidates]
-    k = choose_k(sub, settings["max_clusters"], random_state)
+    k, labels = choose_k(sub, settings["max_clusters"], random_state)
     if k == 0:
         return out
-    labels = KMeans(k, n_init=4, random_state=random_state).fit_predict(sub)
     kept = []
     for cluster in range(k):
         members = candidates[labels == cluster]
@@ -345,7 +348,6 @@ def summarise_themes(utterances: pd.DataFrame, vectors: np.ndarray, codebook_the
     return pd.DataFrame(rows)
 
 
-KEY = ["transcript_id", "turn_index", "utterance_index"]
 UTTERANCE_OUTPUT = [*KEY, "text", "text_clean", "stage", "theme_id", "theme_score",
                     "sentiment", "sentiment_label", "theme_ids", "question"]
 
@@ -367,10 +369,9 @@ def themes_file(utterance_paths, vector_paths, stages_path, sentiment_path, mode
     from jejak.embed import load_vectors, stack
     from jejak.logs import Progress
     from jejak.models import load_models
-    from jejak.tables import read_tsv, read_tsvs, write_tsv
+    from jejak.tables import read_tsv, write_tsv
 
-    utterances = read_tsvs(utterance_paths).sort_values(KEY, kind="stable")
-    utterances = utterances.reset_index(drop=True)
+    utterances = read_utterances(utterance_paths)
     for path in (stages_path, sentiment_path):
         utterances = utterances.merge(read_tsv(path), on=KEY, how="left", validate="1:1")
     utterances["sentiment"] = utterances["sentiment"].astype(float)

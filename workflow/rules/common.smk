@@ -48,11 +48,6 @@ def source_file(wildcards):
     return str(SOURCES[wildcards.source])
 
 
-def sidecar_files(wildcards):
-    side = sidecar_path(SOURCES[wildcards.source])
-    return [str(side)] if side.exists() else []
-
-
 def per_source(pattern):
     return expand(pattern, source=sorted(SOURCES))
 
