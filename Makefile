@@ -27,7 +27,7 @@ dry-run: $(BIN)/.base-installed
 	$(SNAKEMAKE) --cores $(CORES) --dry-run --workflow-profile profiles/default
 
 lint: $(BIN)/.dev-installed
-	$(BIN)/ruff check src tests workflow tools
+	$(BIN)/ruff check src tests workflow tools benchmarks evaluation
 	$(SNAKEMAKE) --lint
 
 # Headless Chromium for the report's browser test: installed from Debian where possible.
@@ -42,10 +42,10 @@ test: $(BIN)/.dev-installed lint browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 eval: $(BIN)/.base-installed
-	$(BIN)/python -m jejak.evaluate --cores $(CORES)
+	$(BIN)/python evaluation/evaluate.py --cores $(CORES)
 
 bench: $(BIN)/.dev-installed
-	$(BIN)/python -m jejak.bench --cores $(CORES)
+	$(BIN)/python benchmarks/bench.py --cores $(CORES)
 
 clean:
-	rm -rf results logs benchmarks resources/private .snakemake/incomplete
+	rm -rf results logs resources/private .snakemake/incomplete

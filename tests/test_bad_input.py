@@ -26,6 +26,9 @@ CASES = {
                          "no 'text' column"),
     "no_informant_speech": ("quiet.txt", b"Pewawancara: Halo?\nPewawancara: Ada orang?\n"
 , None, "no informant speech"),
+    "only_transcriber_notes": ("notes.txt", b"Pewawancara: Halo?\nInforman: (tertawa)\n"
+                               b"Pewawancara: Bagaimana?\nInforman: [tidak jelas]\n", 2,
+                               "only transcriber's notes"),
 }
 
 
@@ -63,3 +66,10 @@ def test_duplicate_transcript_ids_name_both_files(study):
     shutil.copy(GOOD, study / "transcripts" / "R01.md")
     before = snapshot(study / "results")
     _assert_stopped(study, before, ["R01.md", "R01.txt", "unique"])
+
+
+def test_table_transcript_id_clashing_with_a_file_id(study):
+    (study / "transcripts" / "survey.csv").write_bytes(
+        b"transcript_id,text\nS01,Bagus aplikasinya\nR01,Antrean online memudahkan\n")
+    before = snapshot(study / "results")
+    _assert_stopped(study, before, ["survey.csv", "R01", "also occurs in", "unique"])

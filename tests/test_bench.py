@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jejak.bench import (
+from benchmarks.bench import (
     KEY,
     Row,
     describe_jobs,
@@ -164,10 +164,10 @@ def test_strip_suffix():
 
 def test_read_benchmarks(tmp_path):
     header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
-    (tmp_path / "benchmarks" / "embed").mkdir(parents=True)
-    (tmp_path / "benchmarks" / "embed" / "D01.tsv").write_text(
+    (tmp_path / "logs" / "benchmarks" / "embed").mkdir(parents=True)
+    (tmp_path / "logs" / "benchmarks" / "embed" / "D01.tsv").write_text(
         header + "6.5\t0:00:06\t140.1\t1\t1\t1\t0\t0\t50\t4.8\n")
-    (tmp_path / "benchmarks" / "train.tsv").write_text(
+    (tmp_path / "logs" / "benchmarks" / "train.tsv").write_text(
         header + "64.7\t0:01:04\t606.5\t1\t1\t1\t0\t0\t50\tNA\n")
     table = read_benchmarks(tmp_path)
     assert table["rule"].tolist() == ["train", "embed"]

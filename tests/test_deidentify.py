@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jejak.deidentify import age_band, deidentify_persona, deidentify_text
+from jejak.names import name_book
 
 
 @pytest.mark.parametrize("text", [
@@ -63,7 +64,13 @@ def test_address_shapes(text):
     ("si Anto yang ngajarin", "si [NAMA] yang ngajarin"),
     ("Acil Emi bilang gitu", "Acil [NAMA] bilang gitu"),
     ("Daeng Baso sudah datang", "Daeng [NAMA] sudah datang"),
-    ("Aris yang nyari, Mas.", "[NAMA] yang nyari, Mas."),
+    ("Terus Tutik yang nyari, Mas.", "Terus [NAMA] yang nyari, Mas."),
+    ("kata mas yogi tadi", "kata mas [NAMA] tadi"),
+    ("dokter gunawan yang periksa", "dokter [NAMA] yang periksa"),
+    ("hubungi yuliana di loket", "hubungi [NAMA] di loket"),
+    ("istri saya, Melinda, yang daftar", "istri saya, [NAMA], yang daftar"),
+    ("bu guru Ningsih yang ajari", "bu guru [NAMA] yang ajari"),
+    ("Saya Yogi Pratama dari tim.", "Saya [NAMA] dari tim."),
     ("Saya telpon Tutik, dia minta maaf.", "Saya telpon [NAMA], dia minta maaf."),
     ('Katanya, "Gampang kok, Anggi, sepuluh menit."',
      'Katanya, "Gampang kok, [NAMA], sepuluh menit."'),
@@ -108,3 +115,27 @@ def test_age_band_and_persona_whitelist():
     out = deidentify_persona(persona, "R01", ["gender", "occupation"], bands, ["Siti Aminah"])
     assert out == {"transcript_id": "R01", "age_band": "25–34", "gender": "perempuan",
                    "occupation": "Guru SD"}
+
+
+@pytest.mark.parametrize("text", [
+    "Tumben pagi-pagi sudah datang.", "Suntik dulu di puskesmas.", "Deg-degan saya, Mas.",
+    "Wektu kuwi aku daftar.", "Bedane karo biyen piye, Pak?", "Relatif cepat kok.",
+    "Literally semua error.", "Chatbot-nya tidak membantu.", "pak satpam suruh ke loket",
+    "bu dokter ramah", "mas ojol tetangga saya", "Mbak pakai fitur lain?",
+    "yang namanya kerahasiaan data", "namanya mirip-mirip semua", "Apotek Sari Husada tutup",
+    "lewat perawat Poli Paru", "verifikasi Frista gagal", "Gen Z pakai TikTok",
+])
+def test_ordinary_words_are_never_names(text):
+    assert deidentify_text(text) == text
+
+
+def test_a_name_found_once_is_masked_wherever_it_comes_without_a_cue():
+    book = name_book(["Nabila Aprilia", "Daniel"])
+    assert deidentify_text("nabila suruh saya pasang, aprilia juga", book=book) == \
+        "[NAMA] suruh saya pasang, [NAMA] juga"
+    assert deidentify_text("Daniel pulang waktu libur", book=book) == "[NAMA] pulang waktu libur"
+    # a person called Indah: the common word survives where it carries no cue
+    indah = name_book(["Indah"])
+    assert deidentify_text("pemandangannya indah sekali", book=indah) == \
+        "pemandangannya indah sekali"
+    assert deidentify_text("kata mbak indah tadi", book=indah) == "kata mbak [NAMA] tadi"

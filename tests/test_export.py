@@ -16,11 +16,11 @@ from jejak.export import (
     CODEBOOK_NS,
     PROJECT_NS,
     coded_selections,
-    export_files,
     render_transcripts,
     theme_by_informant,
-    utterance_themes,
 )
+from jejak.facts import utterance_themes
+from jejak.steps import export_files
 from jejak.tables import read_tsv, write_tsv
 
 P = {"q": PROJECT_NS}

@@ -7,11 +7,21 @@ import pandas as pd
 import pytest
 
 from jejak.agreement import agreement_figures, read_gold, review_figures, turns_from_utterances
-from jejak.journey import bootstrap_interval, gazetteer_hits, journey_by_informant
+from jejak.journey import (
+    ITEM_COLUMNS,
+    bootstrap_interval,
+    gazetteer_hits,
+    journey_by_informant,
+    journey_records,
+    render_item,
+    render_journey_map,
+)
+from jejak.tables import read_tsv, write_tsv
 
 from .conftest import ROOT
 
 THEMES = ["otp_verification", "ease_of_access"]
+STAGES = ["awareness", "research", "registration", "usage", "post_usage"]
 
 
 def utterances():
@@ -42,7 +52,7 @@ def test_perfect_agreement_scores_one():
         "sentiment": ["-1", "1", "0", "-1"],
     })
     figures = {(r["metric"], r["scope"]): r["value"]
-               for r in agreement_figures(utterances(), gold, THEMES)}
+               for r in agreement_figures(utterances(), gold, THEMES, STAGES)}
     assert figures[("coverage", "all")] == 1.0
     assert figures[("stage_accuracy", "all")] == 1.0
     assert figures[("theme_micro_f1", "all")] == 1.0
@@ -69,7 +79,63 @@ def test_bootstrap_resamples_informants_and_is_seeded():
 def test_gazetteer_counts_informants_and_mentions():
     entries = [{"id": "loket", "label": "Loket", "patterns": [r"\bloket\b"]},
                {"id": "pipp", "label": "PIPP", "patterns": [r"\bpipp\b"]}]
-    assert gazetteer_hits(utterances(), entries, 5) == "Loket (1/1) | PIPP (1/1)"
+    hits = gazetteer_hits(utterances(), entries, 5)
+    assert [(h["kind"], h["item_id"], h["label"], h["n_informants"], h["n_mentions"],
+             h["quote_ids"]) for h in hits] == [("gazetteer", "loket", "Loket", 1, 1, ""),
+                                                ("gazetteer", "pipp", "PIPP", 1, 1, "")]
+    assert " | ".join(render_item(h) for h in hits) == "Loket (1/1) | PIPP (1/1)"
+
+
+def coded_utterances() -> pd.DataFrame:
+    return utterances().assign(
+        theme_ids=["otp_verification", "", "ease_of_access", "", ""],
+        theme_score=[0.9, 0.1, 0.8, 0.1, 0.1],
+        text=["OTP tidak masuk, sudah dua kali minta.", "Saya ke loket.",
+              "Pakai aplikasinya mudah sekali, tinggal klik langsung dapat.", "Daftar di HP.",
+              "Petugas PIPP membantu."])
+
+
+def journey_setup() -> tuple[dict, dict, dict]:
+    codebook = {"stages": [{"id": "registration", "label": "Pendaftaran"},
+                           {"id": "usage", "label": "Penggunaan"}],
+                "themes": [{"id": "otp_verification", "label": "OTP", "polarity": "pain"},
+                           {"id": "ease_of_access", "label": "Mudah", "polarity": "gain"}]}
+    gazetteers = {"touchpoints": [{"id": "loket", "label": "Loket", "patterns": [r"\bloket\b"]},
+                                  {"id": "pipp", "label": "PIPP", "patterns": [r"\bpipp\b"]}],
+                  "channels": []}
+    settings = {"bootstrap_samples": 200, "random_state": 7, "n_items": 5, "n_quotes": 3}
+    return codebook, gazetteers, settings
+
+
+def test_journey_items_are_records():
+    stages, items = journey_records(coded_utterances(), *journey_setup())
+    assert list(items.columns) == ITEM_COLUMNS
+    assert stages["stage"].tolist() == ["registration", "usage"]
+    assert set(items["kind"]) <= {"theme", "phrase", "gazetteer", "quote"}
+    pains = items[(items["stage"] == "registration") & (items["row"] == "pain_points")]
+    columns = ["rank", "kind", "item_id", "label", "n_informants", "n_mentions", "quote_ids"]
+    assert pains[columns].to_numpy().tolist() == [[0, "theme", "otp_verification", "OTP", 1, 1,
+                                                   "A:1"]]
+    touch = items[(items["stage"] == "usage") & (items["row"] == "touchpoints")]
+    assert touch["item_id"].tolist() == ["loket", "pipp"]
+    assert touch["rank"].tolist() == [0, 1]
+    quotes = items[(items["stage"] == "usage") & (items["row"] == "quotes")]
+    assert quotes[["kind", "item_id", "quote_ids"]].to_numpy().tolist() == [["quote", "", "A:3"]]
+    assert quotes["label"].iloc[0].startswith("Pakai aplikasinya")
+
+
+def test_journey_map_is_rendered_from_the_records(tmp_path):
+    stages, items = journey_records(coded_utterances(), *journey_setup())
+    rendered = render_journey_map(stages, items).set_index("stage")
+    assert rendered.loc["registration", "pain_points"] == "OTP (1 informants; A:1)"
+    assert rendered.loc["usage", "touchpoints"] == "Loket (1/1) | PIPP (1/1)"
+    assert rendered.loc["usage", "highlights"] == "Mudah (1 informants; A:3)"
+    assert rendered.loc["usage", "quotes"].startswith('A:3 "Pakai aplikasinya')
+    assert rendered.loc["registration", "channels"] == ""
+    # Read back from its file (all text), the records render the same map.
+    write_tsv(items, tmp_path / "items.tsv")
+    again = render_journey_map(stages, read_tsv(tmp_path / "items.tsv")).set_index("stage")
+    assert again.equals(rendered)
 
 
 def test_journey_by_informant_is_wide():

@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from jejak.report import build_report, report_file
+from jejak.journey import ITEM_COLUMNS
+from jejak.report import build_report, labels_for, languages
+from jejak.steps import report_file
 
 STAGES = ["awareness", "research", "registration", "usage", "post_usage"]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -112,25 +114,32 @@ def themes() -> pd.DataFrame:
 
 
 def journey() -> pd.DataFrame:
+    """The numbers of journey_map.tsv; the report reads its list cells from the items."""
     rows = []
     for i, stage in enumerate(STAGES):
         rows.append({
             "stage": stage, "label": stage, "n_utterances": str(i + 1), "n_informants": "1",
             "emotion": f"{0.2 - 0.1 * i:.4f}", "emotion_low": f"{0.1 - 0.1 * i:.4f}",
             "emotion_high": f"{0.3 - 0.1 * i:.4f}",
-            "expectations": '"biar cepat" (A01:5)' if stage == "post_usage" else "",
-            "activities": '"cari di youtube" (B02:2)' if stage == "research" else "",
-            "touchpoints": "Anjungan / kiosk (1/2)" if stage == "usage" else "",
-            "channels": "Poster / spanduk (1/1)" if stage == "awareness" else "",
-            "pain_points": ("Check-in gagal (2 informants; A01:3)" if stage == "usage"
-                            else ""),
-            "highlights": ("Kemudahan akses (1 informants; A01:5)" if stage == "post_usage"
-                           else ""),
-            "quotes": 'A01:3 "Anjungan <script>alert(1)</script> error terus." | '
-                      'X99:1 "not a transcript"' if stage == "usage" else "",
-            "improvement_ideas": "",
         })
     return pd.DataFrame(rows)
+
+
+def items() -> pd.DataFrame:
+    """journey_items.tsv as read back: every value is text."""
+    rows = [
+        ("post_usage", "expectations", 0, "phrase", "", "biar cepat", 1, 1, "A01:5"),
+        ("research", "activities", 0, "phrase", "", "cari di youtube", 1, 1, "B02:2"),
+        ("usage", "touchpoints", 0, "gazetteer", "anjungan", "Anjungan / kiosk", 1, 2, ""),
+        ("awareness", "channels", 0, "gazetteer", "poster", "Poster / spanduk", 1, 1, ""),
+        ("usage", "pain_points", 0, "theme", "checkin_error", "Check-in gagal", 2, 3, "A01:3"),
+        ("post_usage", "highlights", 0, "theme", "ease_of_access", "Kemudahan akses", 1, 1,
+         "A01:5"),
+        ("usage", "quotes", 1, "quote", "", "not a transcript", 1, 1, "X99:1"),
+        ("usage", "quotes", 0, "quote", "", "Anjungan <script>alert(1)</script> error terus.",
+         1, 1, "A01:3"),
+    ]
+    return pd.DataFrame(rows, columns=ITEM_COLUMNS).astype(str)
 
 
 def by_informant() -> pd.DataFrame:
@@ -170,8 +179,8 @@ PROVENANCE = {"jejak": {"version": "0.1.0", "commit": "abc123", "dirty": False},
 
 
 def page(language: str = "id", agreement=AGREEMENT, provenance=PROVENANCE) -> str:
-    return build_report(utterances(), themes(), journey(), by_informant(), PERSONAS, agreement,
-                        provenance, config(language))
+    return build_report(utterances(), themes(), journey(), items(), by_informant(), PERSONAS,
+                        agreement, provenance, config(language))
 
 
 def test_structure():
@@ -248,9 +257,45 @@ def test_language_and_optional_sections():
     assert "Check-in fails" in english
     assert 'id="agreement"' not in english
     assert 'id="provenance"' not in english
-    # Without provenance the thresholds are what config asks for.
-    assert '<td class="num">0.4</td>' in english
-    assert "auto (cross-validated" in english
+    # The thresholds are what provenance.json recorded, never what config asks for.
+    assert codebook_themes(english).count('<td class="num">–</td>') == 2
+    assert "0.4" not in codebook_themes(english)
+    recorded = codebook_themes(page("en"))
+    assert '<td class="num">0.400</td>' in recorded
+    assert '<td class="num">0.300</td>' in recorded
+
+
+def codebook_themes(html_page: str) -> str:
+    start = html_page.index('id="codebook-themes"')
+    return html_page[start:html_page.index("</table>", start)]
+
+
+def test_grid_items_come_from_the_records():
+    html_page = page("en")
+    grid = html_page[html_page.index('id="journey-grid"'):html_page.index('id="emotion"')]
+    # Evidence is set apart and worded in the report's language, singular for one.
+    assert '<span class="ev">(2 informants; <a class="qid" href="#q-A01-3"' in grid
+    assert '<span class="ev">(1 informant; <a class="qid" href="#q-A01-5"' in grid
+    assert '<span class="ev">(1/2)</span>' in grid
+    assert "<q>biar cepat</q>" in grid
+    # Quotes keep their rank order; an unknown id stays text.
+    assert grid.index("alert(1)") < grid.index("not a transcript")
+    assert "X99:1 <q>not a transcript</q>" in grid
+    # Text that looks like evidence is a label, not parsed.
+    odd = items()
+    odd.loc[odd["item_id"] == "anjungan", "label"] = "Loket (9 informants; A01:1)"
+    odd_page = build_report(utterances(), themes(), journey(), odd, by_informant(), PERSONAS,
+                            None, None, config("en"))
+    assert "Loket (9 informants; A01:1) <span" in odd_page
+    assert "#q-A01-1" not in odd_page
+
+
+def test_labels_are_package_data():
+    assert languages() == ["en", "id"]
+    assert set(labels_for("en")) == set(labels_for("id"))
+    assert labels_for("en")["yes"] == "yes"
+    with pytest.raises(ValueError, match="report.language"):
+        labels_for("fr")
 
 
 def test_agreement_goals():
@@ -267,15 +312,15 @@ def test_agreement_goals():
 def test_report_file_writes_page(tmp_path):
     paths = {}
     for name, frame in [("utterances", utterances()), ("themes", themes()),
-                        ("journey", journey()), ("by_informant", by_informant()),
-                        ("agreement", AGREEMENT)]:
+                        ("journey", journey()), ("items", items()),
+                        ("by_informant", by_informant()), ("agreement", AGREEMENT)]:
         paths[name] = tmp_path / f"{name}.tsv"
         frame.to_csv(paths[name], sep="\t", index=False)
     persona_path = tmp_path / "A01.json"
     persona_path.write_text(json.dumps(PERSONAS, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "out" / "report.html"
-    report_file(paths["utterances"], paths["themes"], paths["journey"], paths["by_informant"],
-                [persona_path], None, None, config(), out)
+    report_file(paths["utterances"], paths["themes"], paths["journey"], paths["items"],
+                paths["by_informant"], [persona_path], None, None, config(), out)
     text = out.read_text(encoding="utf-8")
     assert 'id="journey-grid"' in text
     assert 'id="agreement"' not in text
@@ -310,7 +355,8 @@ def demo_report(project: Path, tmp_path: Path) -> Path:
     provenance = results / "provenance.json"
     out = tmp_path / "report.html"
     report_file(results / "utterances.tsv", results / "themes.tsv",
-                results / "journey_map.tsv", results / "journey_by_informant.tsv",
+                results / "journey_map.tsv", results / "journey_items.tsv",
+                results / "journey_by_informant.tsv",
                 sorted((results / "interim" / "personas").glob("*.json")),
                 agreement if agreement.exists() else None,
                 provenance if provenance.exists() else None, cfg, out)

@@ -59,7 +59,7 @@ def test_model_orders_clear_cases(model):
     texts = [normalise(t) for t in ["Alhamdulillah sangat membantu, saya puas sekali.",
                                     "Saya ke poli mata hari Selasa.",
                                     "Kesel banget, error terus, OTP gak pernah masuk."]]
-    scores = fitted.transform(texts, embedder.embed(texts))
+    scores = fitted.predict(texts, embedder.embed(texts))
     assert scores[0] > scores[1] > scores[2]
     assert label(scores[0], 0.1) == "pos"
     assert label(scores[2], 0.1) == "neg"

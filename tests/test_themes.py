@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from jejak.themes import (
     ThemeClassifier,
     assign_seed_themes,
     class_tfidf_keywords,
-    effective_thresholds,
+    decide_thresholds,
     exemplars,
     find_emergent,
 )
@@ -22,9 +23,8 @@ def frame(rows):
 
 
 def classifier(thresholds):
-    model = ThemeClassifier(list(thresholds))
-    model.thresholds = dict(thresholds)
-    return model
+    """Thresholds as the themes step passes them (theme id → probability)."""
+    return dict(thresholds)
 
 
 def test_pain_needs_negative_and_gain_positive_sentiment():
@@ -57,12 +57,27 @@ def test_short_answers_and_per_turn_cap():
     assert "checkin_error" not in ";".join(coded["theme_ids"])
 
 
-def test_thresholds_are_config():
-    cv = {"a": 0.3, "b": 0.4}
-    assert effective_thresholds(cv, {"threshold": "auto", "threshold_overrides": {"b": 0.7}}) \
-        == {"a": 0.3, "b": 0.7}
-    assert effective_thresholds(cv, {"threshold": 0.5, "threshold_overrides": {}}) \
-        == {"a": 0.5, "b": 0.5}
+def fitted_classifier() -> ThemeClassifier:
+    rng = np.random.default_rng(3)
+    texts = [f"kode otp tidak masuk masuk hari ke {i}" for i in range(20)] + \
+        [f"antrean poli penuh kuota habis jam {i}" for i in range(20)]
+    vectors = rng.normal(size=(40, 8)).astype(np.float32)
+    labels = [["a"]] * 20 + [["b"]] * 20
+    return ThemeClassifier(["a", "b"], cv_folds=2, random_state=1).fit(
+        texts, vectors, np.zeros_like(vectors), labels)
+
+
+def test_thresholds_are_decided_in_one_place_and_recorded():
+    model = fitted_classifier()
+    cv = dict(model.thresholds_)
+    auto = decide_thresholds(model, {"threshold": "auto", "threshold_overrides": {"b": 0.7}})
+    assert dict(zip(auto["theme_id"], auto["threshold"], strict=True)) == {"a": cv["a"], "b": 0.7}
+    assert auto["source"].tolist() == ["cross-validated", "threshold_overrides"]
+    fixed = decide_thresholds(model, {"threshold": 0.5, "threshold_overrides": {}})
+    assert fixed["threshold"].tolist() == [0.5, 0.5]
+    assert model.thresholds_ == cv  # the fitted model is never changed
+    with pytest.raises(ValueError, match="unknown themes"):
+        decide_thresholds(model, {"threshold": "auto", "threshold_overrides": {"zzz": 0.5}})
 
 
 def test_class_tfidf_names_clusters_by_their_own_words():

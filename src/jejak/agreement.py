@@ -6,6 +6,7 @@ ties to the first, union of themes, mean sentiment), then compared with the gold
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,15 +14,11 @@ import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score, f1_score, roc_auc_score
 
-JOURNEY_STAGES = ["awareness", "research", "registration", "usage", "post_usage"]
-LABEL_BAND = 0.1
-GOALS = {
-    "coverage": 1.0, "stage_accuracy": 0.95, "stage_macro_f1": 0.95, "theme_micro_f1": 0.75,
-    "theme_macro_f1": 0.70, "theme_kappa": 0.70, "sentiment_spearman": 0.75,
-    "sentiment_macro_f1": 0.70, "journey_spearman": 1.0, "journey_max_abs_diff": 0.10,
-    "journey_same_lowest": 1.0, "reviews_macro_f1": 0.90, "reviews_auc": 0.95,
-    "privacy_leaks": 0.0,
-}
+from jejak.facts import turn_facts
+from jejak.resources import goals
+
+LABEL_BAND = 0.1  # evaluation.md: a turn is pos above +0.1, neg below -0.1
+AGREEMENT_COLUMNS = ["metric", "scope", "value", "n", "goal"]
 
 
 def read_gold(folder: Path | str | list, transcript_ids: list[str]) -> pd.DataFrame:
@@ -45,18 +42,8 @@ def read_gold(folder: Path | str | list, transcript_ids: list[str]) -> pd.DataFr
 
 def turns_from_utterances(utterances: pd.DataFrame) -> pd.DataFrame:
     """One row per (transcript, turn) with jejak's stage, theme set and mean sentiment."""
-    rows = []
-    for (tid, turn), group in utterances.groupby(["transcript_id", "turn_index"], sort=True):
-        group = group.sort_values("utterance_index")
-        counts = group["stage"].value_counts()
-        top = counts[counts == counts.max()].index
-        stage = next(s for s in group["stage"] if s in set(top))
-        themes = sorted(set(group["theme_id"]) - {"none"})
-        sentiment = float(group["sentiment"].astype(float).mean())
-        rows.append({"transcript_id": tid, "turn_index": int(turn), "pred_stage": stage,
-                     "pred_themes": themes, "pred_sentiment": sentiment})
-    return pd.DataFrame(rows, columns=["transcript_id", "turn_index", "pred_stage",
-                                       "pred_themes", "pred_sentiment"])
+    return turn_facts(utterances).rename(columns={
+        "stage": "pred_stage", "themes": "pred_themes", "sentiment": "pred_sentiment"})
 
 
 def joined_turns(utterances: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
@@ -81,13 +68,13 @@ def _sign(value: float) -> str:
 
 
 def agreement_figures(utterances: pd.DataFrame, gold: pd.DataFrame, theme_ids: list[str],
-                      journey: pd.DataFrame | None = None) -> list[dict]:
+                      stage_ids: list[str], journey: pd.DataFrame | None = None) -> list[dict]:
     """Every figure of evaluation.md that gold coding allows, as rows."""
     rows: list[dict] = []
 
     def add(metric, value, scope="all", n=None):
         rows.append({"metric": metric, "scope": scope, "value": value, "n": n,
-                     "goal": GOALS.get(metric.split(":")[0], "")})
+                     "goal": goals().get(metric, "")})
 
     turns = joined_turns(utterances, gold)
     journey_turns = turns[turns["stage"] != "none"]
@@ -97,7 +84,7 @@ def agreement_figures(utterances: pd.DataFrame, gold: pd.DataFrame, theme_ids: l
         add("stage_accuracy", float((journey_turns["stage"] == journey_turns["pred_stage"]).mean()),
             n=len(journey_turns))
         add("stage_macro_f1", float(f1_score(journey_turns["stage"], journey_turns["pred_stage"],
-                                             labels=JOURNEY_STAGES, average="macro",
+                                             labels=stage_ids, average="macro",
                                              zero_division=0)), n=len(journey_turns))
     # Themes: (turn, theme) pairs over all informant turns, seed themes only.
     gold_m = np.array([[t in g for t in theme_ids] for g in turns["gold_themes"]], dtype=int)
@@ -125,14 +112,15 @@ def agreement_figures(utterances: pd.DataFrame, gold: pd.DataFrame, theme_ids: l
             labels=["neg", "neu", "pos"], average="macro", zero_division=0)),
             n=len(journey_turns))
     if journey is not None and len(journey_turns):
-        rows += journey_curve_figures(journey_turns, journey)
+        rows += journey_curve_figures(journey_turns, journey, stage_ids)
     return rows
 
 
-def journey_curve_figures(journey_turns: pd.DataFrame, journey: pd.DataFrame) -> list[dict]:
+def journey_curve_figures(journey_turns: pd.DataFrame, journey: pd.DataFrame,
+                          stage_ids: list[str]) -> list[dict]:
     gold_curve = journey_turns.groupby("stage")["gold_sentiment"].mean() / 2
     emotion = journey.set_index("stage")["emotion"].astype(float)
-    stages = [s for s in JOURNEY_STAGES if s in gold_curve.index and not np.isnan(emotion.get(s,
+    stages = [s for s in stage_ids if s in gold_curve.index and not np.isnan(emotion.get(s,
                                                                                         np.nan))]
     rows = []
     if len(stages) >= 2:
@@ -140,13 +128,13 @@ def journey_curve_figures(journey_turns: pd.DataFrame, journey: pd.DataFrame) ->
         e = emotion[stages].to_numpy()
         rows.append({"metric": "journey_spearman", "scope": "all",
                      "value": float(spearmanr(g, e).statistic), "n": len(stages),
-                     "goal": GOALS["journey_spearman"]})
+                     "goal": goals()["journey_spearman"]})
         rows.append({"metric": "journey_max_abs_diff", "scope": "all",
                      "value": float(np.max(np.abs(g - e))), "n": len(stages),
-                     "goal": GOALS["journey_max_abs_diff"]})
+                     "goal": goals()["journey_max_abs_diff"]})
         rows.append({"metric": "journey_same_lowest", "scope": "all",
                      "value": float(stages[int(np.argmin(g))] == stages[int(np.argmin(e))]),
-                     "n": len(stages), "goal": GOALS["journey_same_lowest"]})
+                     "n": len(stages), "goal": goals()["journey_same_lowest"]})
         for stage, gv, ev in zip(stages, g, e, strict=True):
             rows.append({"metric": "journey_gold_emotion", "scope": stage, "value": float(gv),
                          "n": None, "goal": ""})
@@ -175,10 +163,10 @@ def review_figures(utterances: pd.DataFrame) -> list[dict]:
     return [
         {"metric": "reviews_macro_f1", "scope": "all", "n": len(per),
          "value": float(f1_score(truth, guess, average="macro")),
-         "goal": GOALS["reviews_macro_f1"]},
+         "goal": goals()["reviews_macro_f1"]},
         {"metric": "reviews_auc", "scope": "all", "n": len(per),
          "value": float(roc_auc_score(truth == "pos", per["sentiment"])),
-         "goal": GOALS["reviews_auc"]},
+         "goal": goals()["reviews_auc"]},
     ]
 
 
@@ -198,21 +186,16 @@ def privacy_leaks(results_dir: Path | str, planted_dir: Path | str) -> tuple[int
 
 
 def _contains_word(body: str, value: str) -> bool:
-    import re
-
     return re.search(rf"(?<![\w]){re.escape(value)}(?![\w])", body, re.IGNORECASE) is not None
 
 
-def agreement_file(utterances_path, journey_path, gold_paths, theme_ids, out) -> None:
-    """Rule ``agreement``: every figure for the transcripts that have gold coding."""
-    from jejak.tables import read_tsv, write_tsv
-
-    utterances = read_tsv(utterances_path)
-    gold = read_gold(list(gold_paths), sorted(set(utterances["transcript_id"])))
-    journey = read_tsv(journey_path)
-    journey["emotion"] = pd.to_numeric(journey["emotion"], errors="coerce")
-    rows = agreement_figures(utterances, gold, theme_ids, journey) if len(gold) else []
+def agreement_table(utterances: pd.DataFrame, gold: pd.DataFrame, journey: pd.DataFrame,
+                    codebook: dict) -> pd.DataFrame:
+    """``agreement.tsv``: the gold-coding figures (when there is gold) and the reviews'."""
+    theme_ids = [t["id"] for t in codebook["themes"]]
+    stage_ids = [s["id"] for s in codebook["stages"]]
+    rows = agreement_figures(utterances, gold, theme_ids, stage_ids, journey) if len(gold) else []
     rows += review_figures(utterances)
-    table = pd.DataFrame(rows, columns=["metric", "scope", "value", "n", "goal"])
+    table = pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
     table["n"] = table["n"].astype("Int64")
-    write_tsv(table, out)
+    return table

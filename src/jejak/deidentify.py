@@ -8,17 +8,28 @@ run). Personas keep only non-identifying fields, with age as a band.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
 import pandas as pd
 
-from jejak.resources import data_path, patterns, slang_table
+from jejak.names import (
+    EMPTY_BOOK,
+    NameBook,
+    borderline,
+    merge_books,
+    name_book,
+    scan,
+    transcript_names,
+)
+from jejak.resources import patterns
 
 NAME, PHONE, NIK, CARD, EMAIL, ADDRESS = (
     "[NAMA]", "[TELEPON]", "[NIK]", "[NO_KARTU]", "[EMAIL]", "[ALAMAT]",
 )
 PLACEHOLDERS = (NAME, PHONE, NIK, CARD, EMAIL, ADDRESS)
+_ANY_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 
 # A digit run must not touch letters or other digits: booking codes such as 0548R001 survive.
 _EDGE_L, _EDGE_R = r"(?<![\w.+/-])", r"(?![\w]|[.,/-]\d)"
@@ -41,38 +52,6 @@ PHONE_RE = re.compile(
 
 
 @cache
-def _honorific_re() -> re.Pattern:
-    words = sorted({h.rstrip(".") for h in patterns()["honorifics"]}, key=len, reverse=True)
-    # Only abbreviated titles ("dr.", "Bpk.") take a full stop; "Bu." ends a sentence.
-    dotted = {a.rstrip(".") for a in patterns()["abbreviations"]}
-    alternation = "|".join(re.escape(w) + (r"\.?" if w in dotted else "") for w in words)
-    return re.compile(
-        rf"(?<![\w])(?P<hon>{alternation})(?P<sep>\s+)"
-        rf"(?P<name>[A-Z][a-zA-Z'’]+(?:\s+[A-Z][a-zA-Z'’]+){{0,2}})"
-    )
-
-
-@cache
-def _self_intro_re() -> re.Pattern:
-    heads = sorted(patterns()["self_intro"], key=len, reverse=True)
-    alternation = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in heads)
-    return re.compile(
-        rf"(?i:(?<![\w])(?P<head>{alternation}|saya|ulun|aku))(?P<sep>[\s,]+(?:itu\s+|ini\s+)?)"
-        rf"(?P<name>[A-Z][a-zA-Z'’]+(?:\s+[A-Z][a-zA-Z'’]+){{0,2}})"
-    )
-
-
-@cache
-def _marker_re() -> re.Pattern:
-    heads = sorted(patterns()["name_markers"], key=len, reverse=True)
-    alternation = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in heads)
-    return re.compile(
-        rf"(?<![\w])(?P<head>(?i:{alternation}))(?P<sep>\s+)"
-        rf"(?P<name>[A-Z][a-zA-Z'’]+(?:\s+[A-Z][a-zA-Z'’]+){{0,2}})"
-    )
-
-
-@cache
 def _address_re() -> re.Pattern:
     heads = "|".join(re.escape(h) for h in sorted(patterns()["address_heads"], key=len,
                                                       reverse=True))
@@ -88,22 +67,19 @@ def _address_re() -> re.Pattern:
     )
 
 
-def _is_name(candidate: str) -> bool:
-    first = candidate.split()[0]
-    return first not in _not_names()
-
-
 @cache
-def _not_names() -> frozenset[str]:
-    return frozenset(patterns()["not_names"])
-
-
-def _trim_name(name: str) -> str:
-    """Drop trailing capitalised words that are not names ("Rina Dari" → "Rina")."""
-    words = name.split()
-    while len(words) > 1 and words[-1] in _not_names():
-        words.pop()
-    return " ".join(words)
+def _lower_address_re() -> re.Pattern:
+    """Addresses in any case ("gang kenanga no. 5 rt 03"): a head, up to four words, and at
+    least one numbered part, so "jalan kaki ke loket" is no address."""
+    heads = "|".join(re.escape(h) for h in sorted(patterns()["address_heads"], key=len,
+                                                      reverse=True))
+    parts = "|".join(re.escape(p) for p in sorted(patterns()["address_parts"], key=len,
+                                                      reverse=True))
+    word = rf"(?!(?:{parts})\b)[a-z0-9][\w'’-]*"
+    number = r"(?:\d+[a-z]?(?:[/-]\d+[a-z]?)?|[a-z](?:[ -]?\d+))\b"
+    part = rf"(?:,?\s*(?:{parts})\.?\s*{number})"
+    return re.compile(rf"(?i)(?<![\w])(?:(?:{heads})\.?\s+{word}(?:\s+{word}){{0,3}}{part}+"
+                      rf"|rt\.?\s*\d{{1,3}}\s*/?\s*rw\.?\s*\d{{1,3}})")
 
 
 def mask_emails(text: str) -> str:
@@ -140,91 +116,16 @@ def mask_addresses(text: str) -> str:
             return span
         return ADDRESS
 
-    return _address_re().sub(address, text)
+    return _lower_address_re().sub(ADDRESS, _address_re().sub(address, text))
 
 
-def _mask_led_names(text: str, pattern: re.Pattern) -> str:
-    def name(match: re.Match) -> str:
-        candidate = _trim_name(match.group("name"))
-        if not _is_name(candidate):
-            return match.group()
-        rest = match.group("name")[len(candidate) :]
-        head = match.group("hon") if "hon" in match.groupdict() else match.group("head")
-        return f"{head}{match.group('sep')}{NAME}{rest}"
-
-    return pattern.sub(name, text)
-
-
-def mask_honorific_names(text: str) -> str:
-    return _mask_led_names(text, _honorific_re())
-
-
-def mask_self_introductions(text: str) -> str:
-    return _mask_led_names(text, _self_intro_re())
-
-
-def mask_marked_names(text: str) -> str:
-    return _mask_led_names(text, _marker_re())
-
-
-def mask_known_names(text: str, names: Iterable[str]) -> str:
-    """Mask every listed name (persona names, the study's list), whole words, any case."""
-    tokens = sorted({t for n in names for t in _name_tokens(n)}, key=len, reverse=True)
-    if not tokens:
-        return text
-    pattern = re.compile(r"(?<![\w\[])(?:" + "|".join(re.escape(t) for t in tokens)
-                         + r")(?![\w\]])", re.IGNORECASE)
-    return pattern.sub(NAME, text)
-
-
-def _name_tokens(name: str) -> list[str]:
-    """A full name and each of its parts of three or more letters, minus honorifics."""
-    honorifics = {h.rstrip(".").lower() for h in patterns()["honorifics"]}
-    words = [w.strip(".,") for w in str(name).split()]
-    words = [w for w in words if w and w.lower() not in honorifics]
-    parts = [w for w in words if len(w) >= 3]
-    return ([" ".join(words)] if len(words) > 1 else []) + parts
-
-
-@cache
-def _ordinary_words() -> frozenset[str]:
-    lines = data_path("id/vocabulary.txt").read_text(encoding="utf-8").splitlines()
-    words = {w for w in lines if w and not w.startswith("#")}
-    return frozenset(words | set(patterns().get("common_words", [])))
-
-
-@cache
-def _proper_nouns() -> frozenset[str]:
-    return frozenset(patterns()["proper_nouns"]) | _not_names()
-
-
-_TITLE_WORD = re.compile(r"(?<![\w\[@.])([A-Z][a-z]{2,})(?![\w\]@])")
-
-
-def mask_unknown_capitalised(text: str) -> str:
-    """A capitalised word that is no known place, institution or app and no ordinary word
-    (seen in lower case in the package's texts) is taken for a name: "Aris yang nyari",
-    "telpon Tutik". Privacy first: a rare ordinary word at a sentence start may be masked."""
-    ordinary, proper = _ordinary_words(), _proper_nouns()
-
-    def name(match: re.Match) -> str:
-        word = match.group(1)
-        return match.group() if word in proper or _is_ordinary(word.lower(), ordinary) else NAME
-
-    return _TITLE_WORD.sub(name, text)
-
-
-_SUFFIX = re.compile(r"(?:ku|mu|nya|lah|kah|an|in|e)$")
-_PREFIX = re.compile(r"^(?:ke|di|me|mem|men|meng|ber|ter|ng|nge|se|pe|pen|pem)")
-
-
-def _is_ordinary(word: str, ordinary: frozenset[str]) -> bool:
-    """The word or its stem without a common affix ("Tetanggaku", "Kelihatannya")."""
-    if word in ordinary or word in slang_table():
-        return True
-    stem = _SUFFIX.sub("", word)
-    return any(form in ordinary for form in (stem, _PREFIX.sub("", stem), _PREFIX.sub("", word))
-               if len(form) >= 3)
+def mask_names(text: str, book: NameBook = EMPTY_BOOK) -> str:
+    """Every word that ``names.scan`` finds to be a name, given the study's name book."""
+    out, last = [], 0
+    for token, _ in scan(text, book):
+        out += [text[last:token.start], NAME]
+        last = token.end
+    return "".join([*out, text[last:]])
 
 
 def collapse_placeholders(text: str) -> str:
@@ -235,36 +136,25 @@ def collapse_placeholders(text: str) -> str:
     return text
 
 
-def deidentify_text(text: str, names: Iterable[str] = ()) -> str:
-    """All masks in order: contacts and numbers, addresses, then names."""
+def mask_contacts(text: str) -> str:
+    """E-mails, NIK, phones, card numbers and addresses, most specific shapes first (an e-mail
+    holds digits, a NIK holds a card-sized run)."""
     text = mask_emails(text)
     text = mask_nik(text)
     text = mask_phones(text)
     text = mask_card_numbers(text)
-    text = mask_addresses(text)
-    text = mask_known_names(text, names)
-    text = mask_honorific_names(text)
-    text = mask_self_introductions(text)
-    text = mask_marked_names(text)
-    text = mask_unknown_capitalised(text)
-    return collapse_placeholders(text)
+    return mask_addresses(text)
+
+
+def deidentify_text(text: str, names: Iterable[str] = (), book: NameBook | None = None) -> str:
+    """All masks in order: contacts and numbers, addresses, then names (those listed, those
+    in ``book``, and those the text itself gives evidence for)."""
+    text = mask_contacts(text)
+    known = merge_books(name_book(names), book or EMPTY_BOOK)
+    return collapse_placeholders(mask_names(text, known))
 
 
 # --------------------------------------------------------------------------- personas
-
-PERSONA_NAME_KEYS = ("name", "nama", "nama_lengkap", "full_name", "panggilan", "nickname")
-
-
-def persona_names(persona: dict) -> list[str]:
-    """Names in a persona: name fields and the labels ``speakers:`` maps to a person."""
-    names = [str(persona[k]) for k in PERSONA_NAME_KEYS if persona.get(k)]
-    builtin = {label.lower() for labels in patterns()["speaker_roles"].values()
-               for label in labels}
-    speakers = persona.get("speakers") or {}
-    if isinstance(speakers, dict):
-        names += [str(label) for label in speakers if str(label).lower() not in builtin]
-    return names
-
 
 def age_band(age, bands: list[int]) -> str:
     """``34`` → ``"25–34"`` for band edges [18, 25, 35, …]; unknown ages stay empty."""
@@ -282,43 +172,93 @@ def age_band(age, bands: list[int]) -> str:
 
 
 def deidentify_persona(persona: dict, transcript_id: str, keep: list[str], bands: list[int],
-                       names: Iterable[str] = ()) -> dict:
+                       names: Iterable[str] = (), book: NameBook | None = None) -> dict:
     """Only whitelisted, non-identifying fields survive; free text is masked too."""
     result = {"transcript_id": transcript_id, "age_band": age_band(persona.get("age"), bands)}
     for key in keep:
         if key in persona and persona[key] is not None:
-            result[key] = deidentify_text(str(persona[key]), names)
+            result[key] = deidentify_text(str(persona[key]), names, book)
     return result
 
 
-def deidentify_turns(turns: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
-    names = list(names)
+AUDIT_COLUMNS = ["transcript_id", "row", "item", "n", "turn_index", "context"]
+CONTEXT_WORDS = 6
+
+
+def review_contexts(text: str, book: NameBook) -> list[tuple[str, str]]:
+    """(decision, de-identified context) for every borderline decision in one text; the word
+    decided on is marked «…» and shown only where it was kept (it is in results anyway)."""
+    text = mask_contacts(text)
+    spans = [(t.start, t.end) for t, _ in scan(text, book)]
+    out = []
+    for token, decision in borderline(text, book):
+        left = text[:token.start].split()[-CONTEXT_WORDS:]
+        right = text[token.end:].split()[:CONTEXT_WORDS]
+        word = NAME if (token.start, token.end) in spans else token.text
+        window = " ".join([*left, f"«{word}»", *right])
+        out.append((decision, collapse_placeholders(_mask_spans_in(window, text, spans, token))))
+    return out
+
+
+def _mask_spans_in(window: str, text: str, spans: list[tuple[int, int]], token) -> str:
+    """The window with every other name of the text masked too."""
+    for start, end in spans:
+        if (start, end) != (token.start, token.end):
+            window = re.sub(rf"(?<![\w\[]){re.escape(text[start:end])}(?![\w\]])", NAME, window)
+    return window
+
+
+def privacy_audit(original: pd.DataFrame, masked: pd.DataFrame,
+                  books: dict[str, NameBook]) -> pd.DataFrame:
+    """``privacy.tsv`` rows of one input file: per transcript how many of each placeholder,
+    then the borderline decisions with their de-identified contexts."""
+    rows = []
+    for tid, group in masked.groupby("transcript_id", sort=True):
+        counts = Counter(p for text in group["text"] for p in _ANY_PLACEHOLDER.findall(text))
+        rows += [{"transcript_id": tid, "row": "count", "item": p, "n": counts.get(p, 0),
+                  "turn_index": "", "context": ""} for p in PLACEHOLDERS]
+        source = original[original["transcript_id"] == tid]
+        for turn, text in zip(source["turn_index"], source["text"], strict=True):
+            rows += [{"transcript_id": tid, "row": "review", "item": decision, "n": 1,
+                      "turn_index": int(turn), "context": context}
+                     for decision, context in review_contexts(str(text), books[tid])]
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def deidentify_turns(turns: pd.DataFrame, book: NameBook) -> pd.DataFrame:
     masked = turns.copy()
-    masked["text"] = [deidentify_text(t, names) for t in masked["text"]]
-    meta = [c for c in masked.columns if c.startswith("meta_")]
-    for column in meta:
-        masked[column] = [deidentify_text(str(v), names) for v in masked[column]]
+    for column in ["text", *(c for c in masked.columns if c.startswith("meta_"))]:
+        masked[column] = [deidentify_text(str(v), book=book) for v in masked[column]]
     return masked
 
 
-def deidentify_files(turns_path, personas_path, turns_out, personas_out, privacy: dict) -> None:
-    """Rule ``deidentify``: mask every turn and persona of one input file."""
-    import logging
+def transcript_book(turns: pd.DataFrame, persona: dict, privacy: dict,
+                    study: NameBook = EMPTY_BOOK) -> NameBook:
+    """The names of one transcript (found in it, its persona, its table columns, the study's
+    list) together with the names found elsewhere in the batch."""
+    contacts_masked = turns.assign(text=[mask_contacts(str(t)) for t in turns["text"]])
+    found = transcript_names(contacts_masked, persona, privacy.get("names") or [])
+    return merge_books(name_book(found), study)
 
-    from jejak.tables import read_json, read_tsv, write_json, write_tsv
 
-    turns = read_tsv(turns_path)
-    personas = read_json(personas_path)
-    masked_turns, masked_personas = [], {}
+def deidentify_source(turns: pd.DataFrame, personas: dict[str, dict], privacy: dict,
+                      study: NameBook = EMPTY_BOOK
+                      ) -> tuple[pd.DataFrame, dict[str, dict], pd.DataFrame]:
+    """Mask every turn and persona of one input file (its transcripts in id order); the
+    third value is the file's privacy audit."""
+    masked_turns, masked_personas, books = [], {}, {}
     for tid, group in turns.groupby("transcript_id", sort=True):
         persona = personas.get(tid, {})
-        names = [*persona_names(persona), *privacy["names"]]
-        masked_turns.append(deidentify_turns(group, names))
+        books[tid] = transcript_book(group, persona, privacy, study)
+        masked_turns.append(deidentify_turns(group, books[tid]))
         masked_personas[tid] = deidentify_persona(persona, tid, privacy["persona_keep"],
-                                                  privacy["age_bands"], names)
+                                                  privacy["age_bands"], book=books[tid])
     frame = pd.concat(masked_turns, ignore_index=True) if masked_turns else turns
-    write_tsv(frame.sort_values(["transcript_id", "turn_index"], kind="stable"), turns_out)
-    write_json(masked_personas, personas_out)
-    placeholders = sum(frame["text"].str.count(r"\[(?:NAMA|TELEPON|NIK|NO_KARTU|EMAIL|ALAMAT)\]"))
-    logging.getLogger("jejak").info("masked %d identifiers in %d turns", placeholders,
-                                    len(frame))
+    frame = frame.sort_values(["transcript_id", "turn_index"], kind="stable")
+    return frame, masked_personas, privacy_audit(turns, frame, books)
+
+
+
+
+def count_placeholders(texts: Iterable[str]) -> int:
+    return sum(len(_ANY_PLACEHOLDER.findall(str(t))) for t in texts)

@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
@@ -159,7 +160,6 @@ class SentenceTransformerEmbedder:
 
 
 def _version(package: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version(package)
@@ -241,28 +241,6 @@ def stack(texts: Sequence[str], vectors: dict[str, np.ndarray]) -> np.ndarray:
         dim = len(next(iter(vectors.values()))) if vectors else 384
         return np.zeros((0, dim), dtype=np.float32)
     return np.vstack([vectors[t] for t in texts]).astype(np.float32)
-
-
-def embed_file(utterances_path, vectors_out, settings: dict, threads: int) -> EmbedStats:
-    """Rule ``embed``: vectors of one file's utterances and the questions before them."""
-    from jejak.tables import read_tsv
-
-    utterances = read_tsv(utterances_path)
-    texts = sorted(set(utterances["text_clean"]) | (set(utterances["question"]) - {""}))
-    embedder = make_embedder(settings, threads)
-    cache = EmbeddingCache(Path(settings["cache_dir"]), embedder.model_key)
-    stats = EmbedStats()
-    vectors = embed_texts(texts, embedder, cache, stats)
-
-    def write(tmp: Path) -> None:
-        with open(tmp, "wb") as fh:
-            np.savez(fh, texts=np.array(texts, dtype=object).astype(str),
-                     vectors=stack(texts, vectors))
-
-    atomic_write(vectors_out, write)
-    LOG.info("embedded %d new texts, %d from cache (%d distinct, model %s)",
-             stats.embedded, stats.from_cache, stats.distinct, embedder.model_key)
-    return stats
 
 
 def load_vectors(paths: Iterable) -> dict[str, np.ndarray]:

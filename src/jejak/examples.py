@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from jejak.deidentify import deidentify_text
 from jejak.resources import resolve_path
 from jejak.segment import normalise
 
@@ -43,8 +44,9 @@ def load_examples(spec: str, theme_ids: list[str], stage_ids: list[str],
     examples["text"] = examples["text"].str.strip()
     examples = examples[examples["text"] != ""].drop_duplicates("text").reset_index(drop=True)
     examples["sentiment"] = examples["sentiment"].astype(float)
-    examples["text_clean"] = [normalise(t) for t in examples["text"]]
-    examples["question_clean"] = [normalise(q) if q else "" for q in examples["question"]]
+    # De-identified like the transcripts, so that no fitted vocabulary carries a name.
+    examples["text_clean"] = [clean(t) for t in examples["text"]]
+    examples["question_clean"] = [clean(q) if q else "" for q in examples["question"]]
     examples["theme_list"] = [
         [t for t in str(v).split(";") if t.strip()] for v in examples["themes"]
     ]
@@ -78,5 +80,10 @@ def load_stage_questions(spec: str, stage_ids: list[str], base: Path | None = No
         if row.get("stage", "").strip() not in set(stage_ids) | {"none"}:
             raise ExamplesError(f"{path}, line {number}: unknown stage '{row.get('stage')}'.")
     frame = pd.DataFrame(rows, columns=["question", "stage"])
-    frame["question_clean"] = [normalise(q) for q in frame["question"]]
+    frame["question_clean"] = [clean(q) for q in frame["question"]]
     return frame[frame["question_clean"] != ""].reset_index(drop=True)
+
+
+def clean(text: str) -> str:
+    """An example's ``text_clean``: de-identified, then normalised as utterances are."""
+    return normalise(deidentify_text(text))

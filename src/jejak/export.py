@@ -22,9 +22,15 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
+
+from jejak.facts import utterance_themes
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -36,8 +42,6 @@ ORIGIN = "jejak"
 
 ROLE_LABELS = {"interviewer": "Pewawancara", "informant": "Informan"}
 QUESTION_LABEL = "Pertanyaan"        # the printed question of a written survey answer
-THEME_SEP = ";"                      # separator of ``theme_ids`` in utterances.tsv
-NO_THEME = "none"
 EMERGENT_GROUP = "Emergent"
 POLARITY_COLOURS = {"pain": "#D9534F", "gain": "#5CB85C", "mixed": "#F0AD4E",
                     "idea": "#5B9BD5"}
@@ -70,12 +74,6 @@ def xml_safe(text: object) -> str:
 def tidy_spaces(text: str) -> str:
     """The whitespace rule of ``segment.tidy_spaces``: utterance quotes are found verbatim."""
     return re.sub(r"\s+", " ", text).strip()
-
-
-def utterance_themes(theme_id: str, theme_ids: str) -> list[str]:
-    """Every theme of an utterance: the primary one, then the others of ``theme_ids``."""
-    themes = [theme_id, *str(theme_ids).split(THEME_SEP)]
-    return list(dict.fromkeys(t.strip() for t in themes if t.strip() not in {"", NO_THEME}))
 
 
 # --------------------------------------------------------------------------- transcripts
@@ -409,7 +407,6 @@ def _numeric_or_text(series: pd.Series) -> pd.Series:
 
 
 def _cell_value(value: object) -> object:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
         return None
@@ -424,8 +421,6 @@ def _column_width(header: str, values: pd.Series) -> float:
 
 
 def _write_sheet(workbook, title: str, frame: pd.DataFrame) -> None:
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(title)
     sheet.append(list(frame.columns))
@@ -454,8 +449,6 @@ def _write_sheet(workbook, title: str, frame: pd.DataFrame) -> None:
 
 def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """An .xlsx with one sheet per frame, byte-stable: fixed document dates, fixed zip dates."""
-    from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -474,34 +467,31 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 # --------------------------------------------------------------------------- runner
 
 
-def _write_bytes(path: Path | str, data: bytes) -> None:
-    from jejak.tables import atomic_write
+@dataclass(frozen=True)
+class Exports:
+    """What the ``export`` rule writes, as bytes and a frame."""
 
-    atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    qdpx: bytes
+    qdc: bytes
+    xlsx: bytes
+    matrix: pd.DataFrame
+    summary: str
 
 
-def export_files(utterances_path, themes_path, journey_path, turn_paths, config: dict,
-                 qdpx_out, qdc_out, xlsx_out, matrix_out) -> None:
-    """Rule ``export``: the REFI-QDA project and codebook, the workbook, the theme matrix.
-    ``config`` needs ``codebook`` (its themes); ``report.title`` names the project."""
-    from jejak.tables import read_tsv, read_tsvs, write_tsv
-
-    utterances = read_tsv(utterances_path)
-    themes = read_tsv(themes_path)
-    journey = read_tsv(journey_path)
-    transcripts = render_transcripts(read_tsvs(list(turn_paths)))
+def build_exports(utterances: pd.DataFrame, themes: pd.DataFrame, journey: pd.DataFrame,
+                  turns: pd.DataFrame, config: dict) -> Exports:
+    """The REFI-QDA project and codebook, the workbook, the theme matrix. ``config`` needs
+    ``codebook`` (its themes); ``report.title`` names the project."""
+    transcripts = render_transcripts(turns)
     selections = coded_selections(utterances, transcripts)
     used = [t for ts in selections["themes"] for t in ts]
     codes = build_codes(config["codebook"]["themes"], themes, used)
     name = (config.get("report") or {}).get("title") or ORIGIN
-    _write_bytes(qdpx_out, qdpx_bytes(project_xml(name, codes, transcripts, selections),
-                                      transcripts))
-    _write_bytes(qdc_out, codebook_xml(codes))
     matrix = theme_by_informant(utterances, themes)
-    write_tsv(matrix, matrix_out)
-    _write_bytes(xlsx_out, workbook_bytes({"journey_map": journey, "themes": themes,
-                                           "utterances": utterances,
-                                           "theme_by_informant": matrix}))
-    log.info("exported %d sources, %d codes, %d coded selections; matrix %d x %d",
-             len(transcripts), len(flatten_codes(codes)), len(selections), len(matrix),
-             len(matrix.columns) - 2)
+    workbook = workbook_bytes({"journey_map": journey, "themes": themes,
+                               "utterances": utterances, "theme_by_informant": matrix})
+    summary = (f"{len(transcripts)} sources, {len(flatten_codes(codes))} codes, "
+               f"{len(selections)} coded selections; matrix {len(matrix)} x "
+               f"{len(matrix.columns) - 2}")
+    return Exports(qdpx_bytes(project_xml(name, codes, transcripts, selections), transcripts),
+                   codebook_xml(codes), workbook, matrix, summary)

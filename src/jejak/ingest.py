@@ -10,15 +10,21 @@ personas keyed by transcript id. Nothing here removes identifiers: the frame is 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import docx
 import pandas as pd
+import webvtt
 import yaml
+from charset_normalizer import from_bytes
 
+from jejak.notes import remove_notes
 from jejak.resources import patterns
 
 TEXT_SUFFIXES = {".txt", ".md"}
@@ -79,7 +85,6 @@ def decode_bytes(raw: bytes, path: Path) -> str:
         return _normalise_newlines(raw.decode("utf-8"))
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
     encoding = best.encoding if best is not None else "cp1252"
@@ -227,10 +232,6 @@ def read_text(path: Path, transcript_id: str) -> Source:
 
 
 def read_docx(path: Path, transcript_id: str) -> Source:
-    import zipfile
-
-    import docx
-
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as err:
@@ -260,7 +261,6 @@ def _yaml_scalar(value: str):
 
 def read_subtitles(path: Path, transcript_id: str) -> Source:
     """WebVTT / SubRip: consecutive cues of one speaker form a turn."""
-    import webvtt
 
     text = decode_bytes(path.read_bytes(), path)
     lines = text.split("\n")
@@ -416,7 +416,6 @@ def read_source(path: Path | str) -> Source:
 
 def plain_persona(persona: dict) -> dict:
     """Persona values as YAML scalars (dates as ISO text), whatever the format gave."""
-    import datetime
 
     def plain(value):
         if isinstance(value, datetime.date):
@@ -433,11 +432,24 @@ def check_has_informant(source: Source, path: Path) -> None:
         raise InputError(path, "no turns found (expected lines like 'Informan: ...').",
                          "write one turn per line as 'Speaker: text'.")
     for tid, group in source.turns.groupby("transcript_id", sort=True):
-        speech = group.loc[group["role"] == "informant", "text"].str.strip()
-        if not (speech != "").any():
+        informant = group[group["role"] == "informant"]
+        if not (informant["text"].str.strip() != "").any():
             raise InputError(path, f"transcript '{tid}' has no informant speech (only "
                              "interviewer turns).", "label the informant's turns 'Informan:' "
                              "or map their label with 'speakers:'.")
+        speech = informant["text"].map(remove_notes).str.strip()
+        if not (speech != "").any():
+            raise InputError(path, f"transcript '{tid}' has informant turns that hold only "
+                             "transcriber's notes such as '(tertawa)' or '[tidak jelas]', no "
+                             "speech.", "add the informant's words, or leave this transcript "
+                             "out of the input folder.", line=_first_line(informant))
+
+
+def _first_line(turns: pd.DataFrame) -> int | None:
+    if "line" not in turns.columns or turns.empty:
+        return None
+    value = pd.to_numeric(turns["line"], errors="coerce").iloc[0]
+    return int(value) if pd.notna(value) else None
 
 
 def find_sources(folder: Path | str) -> dict[str, Path]:
@@ -468,39 +480,3 @@ def check_unique_transcripts(ids_by_source: dict[str, Iterable[str]],
                                  f"{paths[owner[tid]]}.", "make transcript ids unique across "
                                  "the input folder.")
             owner[tid] = source
-
-
-def ingest_file(source_path: Path | str, turns_path: Path | str,
-                personas_path: Path | str) -> None:
-    """Rule ``ingest``: read one input file into the private (not yet masked) turn table."""
-    import logging
-
-    from jejak.tables import write_json, write_tsv
-
-    source = read_source(source_path)
-    write_tsv(source.turns, turns_path)
-    write_json(source.personas, personas_path)
-    logging.getLogger("jejak").info(
-        "read %d turns in %d transcript(s)", len(source.turns), len(source.personas))
-
-
-def refresh_digest(paths: list[Path], digest_path: Path | str) -> bool:
-    """Write the SHA-256 of a source (and its sidecar) to ``digest_path`` only when it changed.
-
-    The per-file rules depend on this digest, not on the file, so a transcript whose content
-    is unchanged is not recomputed when only its modification time moved (a copy, a checkout).
-    Returns whether the digest was (re)written.
-    """
-    import hashlib
-
-    from jejak.tables import atomic_write
-
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(Path(path).name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
-    value = digest.hexdigest() + "\n"
-    digest_path = Path(digest_path)
-    if digest_path.exists() and digest_path.read_text(encoding="utf-8") == value:
-        return False
-    atomic_write(digest_path, lambda tmp: tmp.write_text(value, encoding="utf-8"))
-    return True

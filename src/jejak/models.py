@@ -1,27 +1,23 @@
-"""Fit the study's models once per batch from its labelled examples (fit, then transform).
+"""Fit the study's models once per batch from its labelled examples.
 
-The examples (``themes.examples``) train the theme classifier, the two stage scorers (question
-and answer) and the sentiment regression; the prototypes anchor sentiment. Fitting depends on
-the examples, the codebook and the model settings only, so a change of a threshold in config
-re-fits nothing and re-embeds nothing.
+The layer above the domain modules: the examples (``themes.examples``) train the theme
+classifier, the two stage scorers (question and answer) and the sentiment regression; the
+prototypes anchor sentiment. Fitting depends on the examples, the codebook and the model
+settings only, so a change of a threshold in config re-fits nothing and re-embeds nothing.
 """
 
 from __future__ import annotations
 
 import logging
-import pickle
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from jejak.embed import EmbeddingCache, embed_texts, load_vectors, make_embedder, stack
+from jejak.embed import stack
 from jejak.examples import load_examples, load_stage_questions
-from jejak.numerics import single_threaded
 from jejak.sentiment import SentimentModel, prototype_texts
 from jejak.stages import StageScorer
-from jejak.tables import atomic_write
 from jejak.themes import ThemeClassifier
 
 LOG = logging.getLogger("jejak")
@@ -47,21 +43,6 @@ def example_texts(config: dict) -> list[str]:
                   | set(protos) | set(guide["question_clean"]))
 
 
-def embed_examples_file(config: dict, vectors_out, threads: int) -> None:
-    """Rule ``embed_examples``: vectors of every example, question and prototype."""
-    texts = example_texts(config)
-    embedder = make_embedder(config["embedding"], threads)
-    cache = EmbeddingCache(Path(config["embedding"]["cache_dir"]), embedder.model_key)
-    vectors = embed_texts(texts, embedder, cache)
-
-    def write(tmp: Path) -> None:
-        with open(tmp, "wb") as fh:
-            np.savez(fh, texts=np.array(texts, dtype=str), vectors=stack(texts, vectors))
-
-    atomic_write(vectors_out, write)
-    LOG.info("example vectors: %d texts", len(texts))
-
-
 def fit_models(config: dict, vectors: dict[str, np.ndarray]) -> StudyModels:
     codebook, settings = config["codebook"], config["themes"]
     theme_ids = [t["id"] for t in codebook["themes"]]
@@ -73,9 +54,9 @@ def fit_models(config: dict, vectors: dict[str, np.ndarray]) -> StudyModels:
                    for t in examples["question_clean"]])
     themes = ThemeClassifier(theme_ids, settings["regularisation"], settings["random_state"],
                              settings["cv_folds"])
-    themes.fit(texts, x, q, examples["theme_list"].tolist(), threshold="auto")
-    LOG.info("theme thresholds (cross-validated): %s", themes.thresholds)
-    LOG.info("theme CV F1 on examples: %s", {k: round(v, 3) for k, v in themes.cv_f1.items()})
+    themes.fit(texts, x, q, examples["theme_list"].tolist())
+    LOG.info("theme thresholds (cross-validated): %s", themes.thresholds_)
+    LOG.info("theme CV F1 on examples: %s", {k: round(v, 3) for k, v in themes.cv_f1_.items()})
     labelled = examples[examples["stage"] != ""]
     answer = StageScorer(codebook["stages"], random_state=settings["random_state"]).fit(
         labelled["text_clean"].tolist(), stack(labelled["text_clean"].tolist(), vectors),
@@ -89,18 +70,7 @@ def fit_models(config: dict, vectors: dict[str, np.ndarray]) -> StudyModels:
         asked["stage"].tolist())
     protos = {p: stack(t, vectors) for p, t in prototype_texts().items() if t}
     sentiment = SentimentModel(config["sentiment"]["prototype_scale"],
-                               config["sentiment"]["ridge_alpha"], settings["random_state"]).fit(
+                               config["sentiment"]["ridge_alpha"], settings["random_state"],
+                               settings["cv_folds"]).fit(
         protos, x, examples["sentiment"].to_numpy(dtype=float), texts)
     return StudyModels(themes, answer, question, sentiment, len(examples))
-
-
-@single_threaded
-def train_file(config: dict, example_vectors_path, models_out) -> None:
-    """Rule ``train``: fit and pickle the study's models."""
-    models = fit_models(config, load_vectors([example_vectors_path]))
-    atomic_write(models_out, lambda tmp: tmp.write_bytes(pickle.dumps(models, protocol=5)))
-    LOG.info("trained on %d examples", models.n_examples)
-
-
-def load_models(path) -> StudyModels:
-    return pickle.loads(Path(path).read_bytes())

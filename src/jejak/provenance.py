@@ -63,14 +63,3 @@ def build_provenance(config: dict, inputs, other_files, thresholds: dict, comman
         "command": command,
         "executable": sys.executable,
     }
-
-
-def provenance_file(config: dict, inputs, other_files, models_path, command: str, out) -> None:
-    """Rule ``provenance``."""
-    from jejak.models import load_models
-    from jejak.tables import write_json
-    from jejak.themes import effective_thresholds
-
-    models = load_models(models_path)
-    thresholds = effective_thresholds(models.themes.thresholds, config["themes"])
-    write_json(build_provenance(config, inputs, other_files, thresholds, command), out)

@@ -91,3 +91,16 @@ def journey_cues() -> dict:
     """Expectation, activity and suggestion cues of the journey map."""
     with data_path("id/journey_cues.yaml").open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+@cache
+def goals() -> dict[str, float]:
+    """Metric goals of evaluation.md (``data/goals.yaml``)."""
+    data = yaml.safe_load(data_path("goals.yaml").read_text(encoding="utf-8"))
+    return {k: float(v) for k, v in data["goals"].items()}
+
+
+@cache
+def lower_is_better() -> frozenset[str]:
+    data = yaml.safe_load(data_path("goals.yaml").read_text(encoding="utf-8"))
+    return frozenset(data["lower_is_better"])

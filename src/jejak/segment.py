@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from jejak.deidentify import PLACEHOLDERS
+from jejak.notes import remove_notes
 from jejak.resources import patterns, slang_table
 
 UTTERANCE_COLUMNS = [
@@ -71,24 +72,6 @@ def split_sentences(text: str, nlp: Language) -> list[str]:
 
 
 # --------------------------------------------------------------------------- normalisation
-
-
-def _note_re() -> re.Pattern:
-    notes = "|".join(re.escape(n) for n in sorted(patterns()["notes"], key=len, reverse=True))
-    return re.compile(rf"[\[(]\s*(?:{notes})[^\])]*[\])]", re.IGNORECASE)
-
-
-def remove_notes(text: str) -> str:
-    """Drop transcribers' notes: ``(tertawa)``, ``[tidak jelas]``, any other bracketed aside
-    that is not a placeholder."""
-    return _drop_other_brackets(_note_re().sub(" ", text))
-
-
-def _drop_other_brackets(text: str) -> str:
-    def keep_placeholder(match: re.Match) -> str:
-        return match.group() if match.group() in PLACEHOLDERS else " "
-
-    return re.sub(r"\[[^\]]*\]", keep_placeholder, text)
 
 
 def squeeze_repeats(text: str) -> str:
@@ -157,14 +140,3 @@ def segment_turns(turns: pd.DataFrame, nlp: Language) -> pd.DataFrame:
 def tidy_spaces(sentence: str) -> str:
     """``text`` keeps the speech as spoken; only whitespace is tidied."""
     return re.sub(r"\s+", " ", sentence).strip()
-
-
-def segment_file(turns_path, utterances_out) -> None:
-    """Rule ``segment``: utterances of one input file's informant turns."""
-    import logging
-
-    from jejak.tables import read_tsv, write_tsv
-
-    utterances = segment_turns(read_tsv(turns_path), make_nlp())
-    write_tsv(utterances, utterances_out)
-    logging.getLogger("jejak").info("wrote %d utterances", len(utterances))

@@ -24,7 +24,7 @@ import pandas as pd
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.model_selection import KFold, cross_val_predict
 
-from jejak.numerics import single_threaded
+from jejak.deidentify import deidentify_text
 from jejak.resources import (
     contrast_words,
     intensifiers,
@@ -32,8 +32,6 @@ from jejak.resources import (
     sentiment_lexicon,
     sentiment_prototypes,
 )
-from jejak.tables import UTTERANCE_KEY as KEY
-from jejak.tables import read_utterances
 
 MAX_PHRASE = 4
 NEGATION_WINDOW = 3
@@ -107,42 +105,39 @@ class SentimentModel:
     """Prototype similarity, a ridge regression on embeddings and the lexicon, stacked.
 
     ``fit`` learns the ridge on the labelled examples and then the stacking weights on its
-    out-of-fold predictions (so the weights see honest ridge scores); ``transform`` scores new
-    utterances on the coder's scale (-2..2 mapped to -1..1).
+    out-of-fold predictions (so the weights see honest ridge scores); ``predict`` scores new
+    utterances on the coder's scale (-2..2 mapped to -1..1). Fitted attributes:
+    ``pos_prototypes_``, ``neg_prototypes_``, ``regression_``, ``stacking_``, ``stretch_``.
     """
 
     prototype_scale: float = 8.0
     ridge_alpha: float = 0.3
     random_state: int = 13
-    pos_prototypes: np.ndarray | None = None
-    neg_prototypes: np.ndarray | None = None
-    regression: Ridge | None = None
-    stacking: LinearRegression | None = None
-    stretch: float = 1.0
+    cv_folds: int = 5
 
     def fit(self, prototype_vectors: dict[str, np.ndarray], example_vectors: np.ndarray,
             example_scores: np.ndarray, example_texts: list[str]) -> SentimentModel:
-        self.pos_prototypes = prototype_vectors["pos"]
-        self.neg_prototypes = prototype_vectors["neg"]
+        self.pos_prototypes_ = prototype_vectors["pos"]
+        self.neg_prototypes_ = prototype_vectors["neg"]
         target = np.asarray(example_scores, dtype=float) / 2.0
         weights = balanced_weights(np.sign(target))
-        self.regression = Ridge(alpha=self.ridge_alpha).fit(example_vectors, target,
-                                                            sample_weight=weights)
-        folds = KFold(5, shuffle=True, random_state=self.random_state)
+        self.regression_ = Ridge(alpha=self.ridge_alpha).fit(example_vectors, target,
+                                                             sample_weight=weights)
+        folds = KFold(self.cv_folds, shuffle=True, random_state=self.random_state)
         oof = cross_val_predict(Ridge(alpha=self.ridge_alpha), example_vectors, target, cv=folds,
                                 params={"sample_weight": weights})
         features = self._stack_features(example_texts, example_vectors, oof)
-        self.stacking = LinearRegression().fit(features, target, sample_weight=weights)
+        self.stacking_ = LinearRegression().fit(features, target, sample_weight=weights)
         # Least squares shrinks towards the mean; stretch so that out-of-fold scores spread
         # like the coder's labels, keeping the emotion curve on the coder's scale.
         stacked = cross_val_predict(LinearRegression(), features, target, cv=folds,
                                     params={"sample_weight": weights})
-        self.stretch = float(np.std(target) / max(np.std(stacked), 1e-6))
+        self.stretch_ = float(np.std(target) / max(np.std(stacked), 1e-6))
         return self
 
     def prototype_score(self, vectors: np.ndarray) -> np.ndarray:
-        pos = _top_mean(vectors @ self.pos_prototypes.T)
-        neg = _top_mean(vectors @ self.neg_prototypes.T)
+        pos = _top_mean(vectors @ self.pos_prototypes_.T)
+        neg = _top_mean(vectors @ self.neg_prototypes_.T)
         return np.tanh(self.prototype_scale * (pos - neg))
 
     def _stack_features(self, texts: list[str], vectors: np.ndarray,
@@ -152,11 +147,11 @@ class SentimentModel:
         found = np.array([float(s.n_terms > 0) for s in lexicon])
         return np.column_stack([lex, found * lex, self.prototype_score(vectors), ridge])
 
-    def transform(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+    def predict(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         if not texts:
             return np.zeros(0)
-        features = self._stack_features(texts, vectors, self.regression.predict(vectors))
-        return np.clip(self.stretch * self.stacking.predict(features), -1.0, 1.0)
+        features = self._stack_features(texts, vectors, self.regression_.predict(vectors))
+        return np.clip(self.stretch_ * self.stacking_.predict(features), -1.0, 1.0)
 
 
 def balanced_weights(classes: np.ndarray) -> np.ndarray:
@@ -175,7 +170,7 @@ def _top_mean(similarities: np.ndarray, k: int = 3) -> np.ndarray:
 def prototype_texts() -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {"pos": [], "neg": [], "neu": []}
     for polarity, text in sentiment_prototypes():
-        grouped.setdefault(polarity, []).append(text)
+        grouped.setdefault(polarity, []).append(deidentify_text(text))
     return grouped
 
 
@@ -203,26 +198,10 @@ def label(score: float, neutral_band: float) -> str:
 def score_utterances(utterances: pd.DataFrame, vectors: np.ndarray, model: SentimentModel,
                      settings: dict) -> pd.DataFrame:
     """Add ``sentiment`` (rounded to 4 places) and ``sentiment_label``."""
-    own = model.transform(utterances["text_clean"].tolist(), vectors)
+    own = model.predict(utterances["text_clean"].tolist(), vectors)
     keys = list(zip(utterances["transcript_id"], utterances["turn_index"], strict=True))
     scores = np.round(in_turn_context(own, keys, settings["turn_context"]), 4) + 0.0
     out = utterances.copy()
     out["sentiment"] = scores
     out["sentiment_label"] = [label(s, settings["neutral_band"]) for s in scores]
     return out
-
-
-
-
-@single_threaded
-def sentiment_file(utterance_paths, vector_paths, models_path, config: dict, out) -> None:
-    """Rule ``sentiment``: score and label of every utterance of the batch."""
-    from jejak.embed import load_vectors, stack
-    from jejak.models import load_models
-    from jejak.tables import write_tsv
-
-    utterances = read_utterances(utterance_paths)
-    vectors = stack(utterances["text_clean"].tolist(), load_vectors(vector_paths))
-    scored = score_utterances(utterances, vectors, load_models(models_path).sentiment,
-                              config["sentiment"])
-    write_tsv(scored[[*KEY, "sentiment", "sentiment_label"]], out)

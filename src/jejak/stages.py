@@ -17,15 +17,11 @@ else the answer alone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
-
-from jejak.numerics import single_threaded
-from jejak.tables import UTTERANCE_KEY as KEY
-from jejak.tables import read_utterances
 
 NONE = "none"
 FLOOR = 1e-4
@@ -41,34 +37,33 @@ def keyword_counts(texts: list[str], stages: list[dict]) -> np.ndarray:
 
 @dataclass
 class StageScorer:
-    """P(stage | text) for the stages plus ``none``; fit on examples, then transform."""
+    """P(stage | text) for the stages plus ``none``; fit on examples, then predict_proba.
+    Fitted attributes: ``model_`` and ``labels_`` (journey stages in order, then ``none``)."""
 
     stages: list[dict]
     regularisation: float = 1.0
     random_state: int = 13
-    model: LogisticRegression | None = None
-    labels: list[str] = field(default_factory=list)
 
     def _features(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         counts = np.minimum(keyword_counts(texts, self.stages), 3.0)
         return np.hstack([vectors, 0.5 * counts])
 
     def fit(self, texts: list[str], vectors: np.ndarray, labels: list[str]) -> StageScorer:
-        self.model = LogisticRegression(C=self.regularisation, max_iter=3000,
-                                        class_weight="balanced",
-                                        random_state=self.random_state)
-        self.model.fit(self._features(texts, vectors), labels)
-        self.labels = [*(s["id"] for s in self.stages), NONE]
+        self.model_ = LogisticRegression(C=self.regularisation, max_iter=3000,
+                                         class_weight="balanced",
+                                         random_state=self.random_state)
+        self.model_.fit(self._features(texts, vectors), labels)
+        self.labels_ = [*(s["id"] for s in self.stages), NONE]
         return self
 
     def predict_proba(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
-        """Columns in ``self.labels`` order (journey stages, then ``none``)."""
+        """Columns in ``self.labels_`` order (journey stages, then ``none``)."""
         if not texts:
-            return np.zeros((0, len(self.labels)))
-        raw = self.model.predict_proba(self._features(texts, vectors))
-        classes = list(self.model.classes_)
-        out = np.full((len(texts), len(self.labels)), FLOOR)
-        for j, label in enumerate(self.labels):
+            return np.zeros((0, len(self.labels_)))
+        raw = self.model_.predict_proba(self._features(texts, vectors))
+        classes = list(self.model_.classes_)
+        out = np.full((len(texts), len(self.labels_)), FLOOR)
+        for j, label in enumerate(self.labels_):
             if label in classes:
                 out[:, j] = raw[:, classes.index(label)]
         return out / out.sum(axis=1, keepdims=True)
@@ -169,29 +164,3 @@ def assign_stages(utterances: pd.DataFrame, answer_proba: np.ndarray,
             stage[idx] = value
     frame["stage"] = stage
     return frame
-
-
-
-
-@single_threaded
-def stages_file(utterance_paths, vector_paths, models_path, config: dict, out) -> None:
-    """Rule ``stages``: the stage of every utterance of the batch."""
-    from jejak.embed import load_vectors, stack
-    from jejak.models import load_models
-    from jejak.tables import write_tsv
-
-    utterances = read_utterances(utterance_paths)
-    vectors = load_vectors(vector_paths)
-    models = load_models(models_path)
-    texts = utterances["text_clean"].tolist()
-    answer = models.answer_stages.predict_proba(texts, stack(texts, vectors))
-    asked = utterances["question"].tolist()
-    has_q = [q != "" for q in asked]
-    question = np.zeros_like(answer)
-    if any(has_q):
-        idx = np.flatnonzero(has_q)
-        qs = [asked[i] for i in idx]
-        question[idx] = models.question_stages.predict_proba(qs, stack(qs, vectors))
-    staged = assign_stages(utterances, answer, question, models.answer_stages.labels,
-                           config["stages"])
-    write_tsv(staged[[*KEY, "stage"]], out)

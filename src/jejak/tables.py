@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from jejak.facts import UTTERANCE_KEY
+
 
 def atomic_write(path: Path | str, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` for a temporary file next to ``path``, then rename it."""
@@ -59,9 +61,6 @@ def read_tsvs(paths) -> pd.DataFrame:
     frames = [read_tsv(p) for p in paths]
     frames = [f for f in frames if not f.empty] or frames[:1]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-UTTERANCE_KEY = ["transcript_id", "turn_index", "utterance_index"]
 
 
 def read_utterances(paths) -> pd.DataFrame:

@@ -26,10 +26,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import fbeta_score, silhouette_score
 from sklearn.model_selection import KFold
 
-from jejak.numerics import single_threaded
+from jejak.facts import UTTERANCE_KEY as KEY
+from jejak.facts import utterance_theme_sets
 from jejak.resources import stopwords
-from jejak.tables import UTTERANCE_KEY as KEY
-from jejak.tables import read_utterances
 
 LOG = logging.getLogger("jejak")
 QUESTION_WEIGHT = 0.5
@@ -71,41 +70,37 @@ class ThemeFeatures:
 
 @dataclass
 class ThemeClassifier:
-    """One-vs-rest logistic regressions with cross-validated thresholds."""
+    """One-vs-rest logistic regressions with cross-validated thresholds.
+
+    ``fit`` sets the fitted attributes ``features_``, ``models_``, ``thresholds_`` (the
+    out-of-fold F0.5-best probability per theme) and ``cv_f1_``; nothing changes them after.
+    """
 
     theme_ids: list[str]
     regularisation: float = 2.0
     random_state: int = 13
     cv_folds: int = 5
-    features: ThemeFeatures = field(default_factory=ThemeFeatures)
-    models: dict[str, LogisticRegression] = field(default_factory=dict)
-    thresholds: dict[str, float] = field(default_factory=dict)
-    cv_f1: dict[str, float] = field(default_factory=dict)
 
     def _model(self) -> LogisticRegression:
         return LogisticRegression(C=self.regularisation, max_iter=2000, solver="liblinear",
                                   random_state=self.random_state)
 
     def fit(self, texts: list[str], vectors: np.ndarray, question_vectors: np.ndarray,
-            labels: list[list[str]], threshold="auto",
-            overrides: dict[str, float] | None = None) -> ThemeClassifier:
-        self.features.fit(texts)
-        matrix = self.features.transform(texts, vectors, question_vectors)
+            labels: list[list[str]]) -> ThemeClassifier:
+        self.features_ = ThemeFeatures().fit(texts)
+        matrix = self.features_.transform(texts, vectors, question_vectors)
         targets = {t: np.array([t in row for row in labels], dtype=int) for t in self.theme_ids}
+        self.models_ = {}
         for theme in self.theme_ids:
             if targets[theme].sum() < 2:
                 raise ValueError(f"theme '{theme}' has {targets[theme].sum()} labelled "
                                  "examples; write at least a few dozen in the examples folder.")
-            self.models[theme] = self._model().fit(matrix, targets[theme])
-        if threshold == "auto":
-            oof = self._out_of_fold(texts, vectors, question_vectors, targets)
-            for theme in self.theme_ids:
-                self.thresholds[theme], self.cv_f1[theme] = best_threshold(targets[theme],
-                                                                           oof[theme])
-        else:
-            self.thresholds = {t: float(threshold) for t in self.theme_ids}
-        for theme, value in (overrides or {}).items():
-            self.thresholds[theme] = float(value)
+            self.models_[theme] = self._model().fit(matrix, targets[theme])
+        oof = self._out_of_fold(texts, vectors, question_vectors, targets)
+        self.thresholds_, self.cv_f1_ = {}, {}
+        for theme in self.theme_ids:
+            self.thresholds_[theme], self.cv_f1_[theme] = best_threshold(targets[theme],
+                                                                         oof[theme])
         return self
 
     def _out_of_fold(self, texts, vectors, question_vectors,
@@ -131,9 +126,37 @@ class ThemeClassifier:
                       question_vectors: np.ndarray) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.theme_ids)))
-        matrix = self.features.transform(texts, vectors, question_vectors)
-        return np.column_stack([self.models[t].predict_proba(matrix)[:, 1]
+        matrix = self.features_.transform(texts, vectors, question_vectors)
+        return np.column_stack([self.models_[t].predict_proba(matrix)[:, 1]
                                 for t in self.theme_ids])
+
+
+THRESHOLD_COLUMNS = ["theme_id", "cv_threshold", "cv_f1", "threshold", "source"]
+
+
+def decide_thresholds(classifier: ThemeClassifier, settings: dict) -> pd.DataFrame:
+    """The one place a theme's threshold is decided, and the record of it: ``auto`` takes the
+    cross-validated value, a number in ``themes.threshold`` replaces them all, and
+    ``themes.threshold_overrides`` wins for the themes it names. Provenance and the report
+    read this record; the fitted model is left as it was."""
+    overrides = settings.get("threshold_overrides") or {}
+    unknown = sorted(set(overrides) - set(classifier.theme_ids))
+    if unknown:
+        raise ValueError(f"themes.threshold_overrides names unknown themes {unknown}; "
+                         f"known: {classifier.theme_ids}.")
+    rows = []
+    for theme in classifier.theme_ids:
+        cv = classifier.thresholds_[theme]
+        if theme in overrides:
+            value, source = float(overrides[theme]), "threshold_overrides"
+        elif settings["threshold"] != "auto":
+            value, source = float(settings["threshold"]), "threshold"
+        else:
+            value, source = cv, "cross-validated"
+        rows.append({"theme_id": theme, "cv_threshold": cv,
+                     "cv_f1": round(classifier.cv_f1_[theme], 4), "threshold": value,
+                     "source": source})
+    return pd.DataFrame(rows, columns=THRESHOLD_COLUMNS)
 
 
 def best_threshold(y: np.ndarray, oof: np.ndarray) -> tuple[float, float]:
@@ -163,12 +186,12 @@ def cap_themes_per_turn(utterances: pd.DataFrame, margin: np.ndarray, passing: n
 
 
 def assign_seed_themes(utterances: pd.DataFrame, probabilities: np.ndarray,
-                       classifier: ThemeClassifier, polarity: dict[str, str],
+                       thresholds: dict[str, float], polarity: dict[str, str],
                        max_per_turn: int = 2) -> pd.DataFrame:
     """Primary ``theme_id`` with ``theme_score`` and every theme above threshold in
     ``theme_ids``; pain needs a non-positive, gain a non-negative sentiment."""
-    ids = classifier.theme_ids
-    thresholds = np.array([classifier.thresholds[t] for t in ids])
+    ids = list(thresholds)
+    cut = np.array([thresholds[t] for t in ids])
     sentiment = utterances["sentiment"].astype(float).to_numpy()
     allowed = np.ones_like(probabilities, dtype=bool)
     for j, theme in enumerate(ids):
@@ -178,10 +201,10 @@ def assign_seed_themes(utterances: pd.DataFrame, probabilities: np.ndarray,
             allowed[:, j] = sentiment >= GAIN_GATE
     has_content = np.array([len(content_words(t)) >= MIN_CONTENT_WORDS
                             for t in utterances["text_clean"]])
-    passing = (probabilities >= thresholds) & allowed & has_content[:, None]
-    passing = cap_themes_per_turn(utterances, probabilities / thresholds, passing, max_per_turn)
+    passing = (probabilities >= cut) & allowed & has_content[:, None]
+    passing = cap_themes_per_turn(utterances, probabilities / cut, passing, max_per_turn)
     # The strongest theme is the one furthest above its own threshold.
-    margin = np.where(passing, probabilities / thresholds, -np.inf)
+    margin = np.where(passing, probabilities / cut, -np.inf)
     primary, score, every = [], [], []
     for i in range(len(utterances)):
         order = [j for j in np.argsort(-margin[i], kind="stable") if passing[i, j]]
@@ -316,9 +339,7 @@ def summarise_themes(utterances: pd.DataFrame, vectors: np.ndarray, codebook_the
     member_rows: dict[str, np.ndarray] = {}
     all_ids = [t["id"] for t in codebook_themes] + sorted(
         t for t in utterances["theme_id"].unique() if t.startswith("emergent_"))
-    theme_lists = [set(filter(None, str(ids).split(";"))) | {primary}
-                   for ids, primary in zip(utterances["theme_ids"], utterances["theme_id"],
-                                           strict=True)]
+    theme_lists = [set(themes) for themes in utterance_theme_sets(utterances)]
     for theme in all_ids:
         member_rows[theme] = np.array([i for i, s in enumerate(theme_lists) if theme in s],
                                       dtype=int)
@@ -350,57 +371,3 @@ def summarise_themes(utterances: pd.DataFrame, vectors: np.ndarray, codebook_the
 
 UTTERANCE_OUTPUT = [*KEY, "text", "text_clean", "stage", "theme_id", "theme_score",
                     "sentiment", "sentiment_label", "theme_ids", "question"]
-
-
-def effective_thresholds(cv_thresholds: dict[str, float], settings: dict) -> dict[str, float]:
-    """Config decides: ``auto`` takes the cross-validated values, a number replaces them all;
-    ``threshold_overrides`` wins for the themes it names."""
-    base = dict(cv_thresholds) if settings["threshold"] == "auto" else {
-        t: float(settings["threshold"]) for t in cv_thresholds}
-    base.update({t: float(v) for t, v in (settings.get("threshold_overrides") or {}).items()})
-    return base
-
-
-@single_threaded
-def themes_file(utterance_paths, vector_paths, stages_path, sentiment_path, models_path,
-                config: dict, utterances_out, themes_out) -> None:
-    """Rule ``themes``: seed and emergent themes of the batch → ``utterances.tsv`` and
-    ``themes.tsv``."""
-    from jejak.embed import load_vectors, stack
-    from jejak.logs import Progress
-    from jejak.models import load_models
-    from jejak.tables import read_tsv, write_tsv
-
-    utterances = read_utterances(utterance_paths)
-    for path in (stages_path, sentiment_path):
-        utterances = utterances.merge(read_tsv(path), on=KEY, how="left", validate="1:1")
-    utterances["sentiment"] = utterances["sentiment"].astype(float)
-    lookup = load_vectors(vector_paths)
-    texts = utterances["text_clean"].tolist()
-    vectors = stack(texts, lookup)
-    dim = vectors.shape[1]
-    questions = np.vstack([lookup[q] if q else np.zeros(dim, np.float32)
-                           for q in utterances["question"]]) if len(utterances) else vectors
-    models = load_models(models_path)
-    classifier = models.themes
-    classifier.thresholds = effective_thresholds(classifier.thresholds, config["themes"])
-    polarity = {t["id"]: t["polarity"] for t in config["codebook"]["themes"]}
-    progress = Progress("themes", len(texts))
-    chunks = []
-    for start in range(0, len(texts), 5000):
-        stop = start + 5000
-        chunks.append(classifier.predict_proba(texts[start:stop], vectors[start:stop],
-                                               questions[start:stop]))
-        progress.update(min(stop, len(texts)))
-    probabilities = np.vstack(chunks) if chunks else np.zeros((0, len(classifier.theme_ids)))
-    coded = assign_seed_themes(utterances, probabilities, classifier, polarity,
-                               config["themes"]["max_per_turn"])
-    coded = find_emergent(coded, vectors, config["themes"]["emergent"],
-                          config["themes"]["random_state"])
-    summary = summarise_themes(coded, vectors, config["codebook"]["themes"], config["themes"])
-    extra = [c for c in coded.columns if c.startswith("meta_")]
-    write_tsv(coded[UTTERANCE_OUTPUT + extra], utterances_out)
-    write_tsv(summary, themes_out)
-    LOG.info("themes: %d utterances, %d with a seed theme, %d emergent themes", len(coded),
-             int(coded["theme_id"].isin(classifier.theme_ids).sum()),
-             int((summary["kind"] == "emergent").sum()))

@@ -7,12 +7,12 @@ rule embed:
     output:
         vectors=f"{INTERIM}/embeddings/{{source}}.npz",
     params:
-        code=code_hash("embed", "tables"),
+        code=CODE_DIGEST,
         embedding=config["embedding"],
     log:
         "logs/embed/{source}.log",
     benchmark:
-        "benchmarks/embed/{source}.tsv"
+        "logs/benchmarks/embed/{source}.tsv"
     threads: 2
     resources:
         mem_mb=1500,
@@ -29,12 +29,12 @@ rule embed_examples:
     output:
         vectors=f"{INTERIM}/models/example_vectors.npz",
     params:
-        code=code_hash("models", "embed", "examples", "sentiment"),
+        code=CODE_DIGEST,
         config=model_config(),
     log:
         "logs/embed_examples.log",
     benchmark:
-        "benchmarks/embed_examples.tsv"
+        "logs/benchmarks/embed_examples.tsv"
     threads: 2
     resources:
         mem_mb=1500,
@@ -50,12 +50,12 @@ rule train:
     output:
         models=f"{INTERIM}/models/models.pkl",
     params:
-        code=code_hash("models", "themes", "stages", "sentiment", "examples", "embed"),
+        code=CODE_DIGEST,
         config=model_config(),
     log:
         "logs/train.log",
     benchmark:
-        "benchmarks/train.tsv"
+        "logs/benchmarks/train.tsv"
     threads: 1
     conda:
         "../envs/jejak.yaml"
@@ -71,12 +71,12 @@ rule stages:
     output:
         stages=f"{INTERIM}/stages.tsv",
     params:
-        code=code_hash("stages", "embed"),
+        code=CODE_DIGEST,
         config=coding_config(),
     log:
         "logs/stages.log",
     benchmark:
-        "benchmarks/stages.tsv"
+        "logs/benchmarks/stages.tsv"
     threads: 1
     conda:
         "../envs/jejak.yaml"
@@ -92,12 +92,12 @@ rule sentiment:
     output:
         sentiment=f"{INTERIM}/sentiment.tsv",
     params:
-        code=code_hash("sentiment", "embed"),
+        code=CODE_DIGEST,
         config=coding_config(),
     log:
         "logs/sentiment.log",
     benchmark:
-        "benchmarks/sentiment.tsv"
+        "logs/benchmarks/sentiment.tsv"
     threads: 1
     conda:
         "../envs/jejak.yaml"
@@ -123,13 +123,14 @@ rule themes:
             caption="../report/themes.rst",
             category="Themes",
         ),
+        thresholds=f"{INTERIM}/theme_thresholds.tsv",
     params:
-        code=code_hash("themes", "embed"),
+        code=CODE_DIGEST,
         config=coding_config(),
     log:
         "logs/themes.log",
     benchmark:
-        "benchmarks/themes.tsv"
+        "logs/benchmarks/themes.tsv"
     threads: 1
     resources:
         mem_mb=3000,

@@ -1,22 +1,23 @@
 # Helpers for the rules: the input files, their ids, the targets.
+import hashlib
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-from jejak.ingest import InputError, find_sources, read_source, refresh_digest, sidecar_path
+import jejak
+from jejak.ingest import InputError, find_sources, sidecar_path
+from jejak.steps import prepare_inputs
 
 RESULTS = config.get("results_dir", "results")
 INTERIM = f"{RESULTS}/interim"
 PRIVATE = "resources/private"
+DIGESTS = "resources/digests"
 
 
 def _sources():
-    """Input files by id. Every file is read once here, before any job runs, so bad input
-    stops the run with nothing written under results/."""
+    """Input files by id (the folder is listed; files are read by ``_prepare_inputs``)."""
     try:
         sources = find_sources(config["input_dir"])
-        for path in sources.values():
-            read_source(path)
     except InputError as err:
         raise WorkflowError(f"Bad input: {err}") from None
     except FileNotFoundError as err:
@@ -29,19 +30,35 @@ def _sources():
 
 
 SOURCES = _sources()
-DIGESTS = "resources/digests"
 
 
-def _refresh_digests():
-    """Content digests of the inputs: per-file jobs rerun on a change of content, not of
-    modification time."""
-    for source, path in SOURCES.items():
-        side = sidecar_path(path)
-        refresh_digest([path, *([side] if side.exists() else [])],
-                       f"{DIGESTS}/{source}.sha256")
+def _prepare_inputs():
+    """Content digests, a check of each new or changed input, the study's names per file:
+    done once per content, in the main process only, before any job runs, so bad input stops
+    the run with nothing written under results/. Cluster jobs read no input here."""
+    try:
+        prepare_inputs(SOURCES, Path(PRIVATE), Path(DIGESTS), config["privacy"])
+    except InputError as err:
+        raise WorkflowError(f"Bad input: {err}") from None
 
 
-_refresh_digests()
+if workflow.is_main_process:
+    _prepare_inputs()
+
+
+def _code_digest():
+    """One digest of the package's code and data: a change anywhere in src/jejak reruns the
+    steps (Snakemake tracks only a rule's own script)."""
+    package = Path(jejak.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_DIGEST = _code_digest()
 
 
 def source_file(wildcards):
@@ -57,7 +74,8 @@ def final_outputs():
                f"{RESULTS}/journey_map.tsv", f"{RESULTS}/journey_by_informant.tsv",
                f"{RESULTS}/provenance.json", f"{RESULTS}/report.html",
                f"{RESULTS}/jejak.qdpx", f"{RESULTS}/codebook.qdc",
-               f"{RESULTS}/journey_map.xlsx", f"{RESULTS}/theme_by_informant.tsv"]
+               f"{RESULTS}/journey_map.xlsx", f"{RESULTS}/theme_by_informant.tsv",
+               f"{RESULTS}/privacy.tsv"]
     if config.get("gold_dir"):
         targets.append(f"{RESULTS}/agreement.tsv")
     return targets
@@ -99,17 +117,8 @@ def language_files():
     return sorted(str(p) for p in data_path("id").iterdir() if p.is_file())
 
 
-def code_hash(*modules):
-    """Digest of the jejak modules a step runs, so that a code change re-runs it (Snakemake only
-    tracks the rule's own script)."""
-    import hashlib
-
-    import jejak
-
-    digest = hashlib.sha256()
-    for module in modules:
-        digest.update((Path(jejak.__file__).parent / f"{module}.py").read_bytes())
-    return digest.hexdigest()[:16]
+def source_paths():
+    return {source: str(path) for source, path in sorted(SOURCES.items())}
 
 
 def input_files():

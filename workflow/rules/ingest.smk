@@ -8,12 +8,12 @@ rule ingest:
         turns=temp(f"{PRIVATE}/{{source}}.turns.tsv"),
         personas=temp(f"{PRIVATE}/{{source}}.personas.json"),
     params:
-        code=code_hash("ingest", "tables"),
+        code=CODE_DIGEST,
         source=source_file,
     log:
         "logs/ingest/{source}.log",
     benchmark:
-        "benchmarks/ingest/{source}.tsv"
+        "logs/benchmarks/ingest/{source}.tsv"
     threads: 1
     conda:
         "../envs/jejak.yaml"
@@ -26,16 +26,18 @@ rule deidentify:
         turns=rules.ingest.output.turns,
         language=language_files(),
         personas=rules.ingest.output.personas,
+        names=f"{PRIVATE}/names/{{source}}.json",
     output:
         turns=f"{INTERIM}/turns/{{source}}.tsv",
         personas=f"{INTERIM}/personas/{{source}}.json",
+        audit=f"{INTERIM}/privacy/{{source}}.tsv",
     params:
-        code=code_hash("deidentify", "tables"),
+        code=CODE_DIGEST,
         privacy=config["privacy"],
     log:
         "logs/deidentify/{source}.log",
     benchmark:
-        "benchmarks/deidentify/{source}.tsv"
+        "logs/benchmarks/deidentify/{source}.tsv"
     threads: 1
     conda:
         "../envs/jejak.yaml"
@@ -50,13 +52,35 @@ rule segment:
     output:
         utterances=f"{INTERIM}/utterances/{{source}}.tsv",
     params:
-        code=code_hash("segment", "tables"),
+        code=CODE_DIGEST,
     log:
         "logs/segment/{source}.log",
     benchmark:
-        "benchmarks/segment/{source}.tsv"
+        "logs/benchmarks/segment/{source}.tsv"
     threads: 1
     conda:
         "../envs/jejak.yaml"
     script:
         "../scripts/segment.py"
+
+
+rule privacy:
+    input:
+        audits=per_source(f"{INTERIM}/privacy/{{source}}.tsv"),
+    output:
+        audit=report(
+            f"{RESULTS}/privacy.tsv",
+            caption="../report/privacy.rst",
+            category="Privacy",
+        ),
+    params:
+        code=CODE_DIGEST,
+    log:
+        "logs/privacy.log",
+    benchmark:
+        "logs/benchmarks/privacy.tsv"
+    threads: 1
+    conda:
+        "../envs/jejak.yaml"
+    script:
+        "../scripts/privacy.py"

@@ -16,13 +16,18 @@ rule journey:
             caption="../report/journey_by_informant.rst",
             category="Journey map",
         ),
+        journey_items=report(
+            f"{RESULTS}/journey_items.tsv",
+            caption="../report/journey_items.rst",
+            category="Journey map",
+        ),
     params:
-        code=code_hash("journey"),
+        code=CODE_DIGEST,
         config=journey_config(),
     log:
         "logs/journey.log",
     benchmark:
-        "benchmarks/journey.tsv"
+        "logs/benchmarks/journey.tsv"
     threads: 1
     conda:
         "../envs/jejak.yaml"
@@ -42,12 +47,12 @@ rule agreement:
             category="Agreement",
         ),
     params:
-        code=code_hash("agreement"),
-        theme_ids=[t["id"] for t in config["codebook"]["themes"]],
+        code=CODE_DIGEST,
+        config={"codebook": config["codebook"]},
     log:
         "logs/agreement.log",
     benchmark:
-        "benchmarks/agreement.tsv"
+        "logs/benchmarks/agreement.tsv"
     threads: 1
     conda:
         "../envs/jejak.yaml"

@@ -5,11 +5,11 @@ rule provenance:
     input:
         digests=per_source(f"{DIGESTS}/{{source}}.sha256"),
         study=study_files(),
-        models=rules.train.output.models,
+        thresholds=rules.themes.output.thresholds,
     output:
         provenance=f"{RESULTS}/provenance.json",
     params:
-        code=code_hash("provenance"),
+        code=CODE_DIGEST,
         config=config,
         command=command_line(),
         inputs=input_files(),

@@ -6,10 +6,12 @@ rule report:
         utterances=rules.themes.output.utterances,
         themes=rules.themes.output.themes,
         journey_map=rules.journey.output.journey_map,
+        journey_items=rules.journey.output.journey_items,
         by_informant=rules.journey.output.by_informant,
         personas=per_source(f"{INTERIM}/personas/{{source}}.json"),
         agreement=agreement_if_gold(),
         provenance=rules.provenance.output.provenance,
+        privacy=rules.privacy.output.audit,
     output:
         report=report(
             f"{RESULTS}/report.html",
@@ -17,12 +19,12 @@ rule report:
             category="Report",
         ),
     params:
-        code=code_hash("report", "tables"),
+        code=CODE_DIGEST,
         config=report_config(),
     log:
         "logs/report.log",
     benchmark:
-        "benchmarks/report.tsv"
+        "logs/benchmarks/report.tsv"
     threads: 1
     conda:
         "../envs/jejak.yaml"
@@ -50,12 +52,12 @@ rule export:
             category="Themes",
         ),
     params:
-        code=code_hash("export", "tables"),
+        code=CODE_DIGEST,
         config=export_config(),
     log:
         "logs/export.log",
     benchmark:
-        "benchmarks/export.tsv"
+        "logs/benchmarks/export.tsv"
     threads: 1
     conda:
         "../envs/jejak.yaml"

@@ -1,5 +1,5 @@
-from jejak.export import export_files
 from jejak.logs import setup_logging
+from jejak.steps import export_files
 
 setup_logging(snakemake.log[0])
 export_files(snakemake.input.utterances, snakemake.input.themes, snakemake.input.journey_map,

@@ -17,9 +17,16 @@ import pandas as pd
 import yaml
 
 from jejak.agreement import privacy_leaks
+from jejak.resources import goals
 
-ROOT = Path(__file__).resolve().parents[2]
+try:  # run as ``python evaluation/evaluate.py`` or imported as ``evaluation.evaluate``
+    from evaluation.privacy import ner_prosa_figures, own_set_figures
+except ImportError:
+    from privacy import ner_prosa_figures, own_set_figures
+
+ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+NER_PROSA = SHARED / "data" / "ner-prosa" / "test.txt"
 HEADLINE = ["coverage", "stage_accuracy", "stage_macro_f1", "theme_micro_f1", "theme_macro_f1",
             "sentiment_spearman", "sentiment_macro_f1", "journey_spearman",
             "journey_max_abs_diff", "journey_same_lowest", "reviews_macro_f1", "reviews_auc"]
@@ -88,16 +95,45 @@ def print_review_themes(results: Path, top: int = 8) -> None:
         print(f"  {row.theme_id}  n={row.n_utterances}  {row.keywords}")
 
 
+def print_privacy(out: Path) -> None:
+    """The privacy section: the project's de-identification test set (test split) and the
+    NER-Prosa test split; figures also written to ``privacy.tsv``."""
+    rows = []
+    own = own_set_figures("test")
+    print("\n== privacy: evaluation/privacy (test split, "
+          f"{own['n_names']} name mentions, {own['n_placeholders']} [NAMA])")
+    for kind, value in own["recall"].items():
+        rows.append(("own", f"recall_{kind}", value, goals()["identifier_recall"]))
+    rows += [("own", "name_precision", own["name_precision"], goals()["name_precision"]),
+             ("own", "lookalikes_kept", own["lookalikes_kept"], 1.0)]
+    if NER_PROSA.exists():
+        ner = ner_prosa_figures(NER_PROSA)
+        rows += [("ner-prosa", "person_recall", ner["person_recall"],
+                  goals()["ner_person_recall"]),
+                 ("ner-prosa", "place_org_kept", ner["place_org_kept"],
+                  goals()["ner_kept_place_org"]),
+                 ("ner-prosa", "name_precision", ner["name_precision"],
+                  goals()["name_precision"])]
+    else:
+        print(f"[ner-prosa] skipped: {NER_PROSA} is absent")
+    table = pd.DataFrame(rows, columns=["set", "metric", "value", "goal"])
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "privacy.tsv").write_text(table.to_csv(sep="\t", index=False), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cores", type=int, default=2)
-    parser.add_argument("--only", nargs="*", help="demo, dev, reviews")
+    parser.add_argument("--only", nargs="*", help="demo, dev, reviews, privacy")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "eval")
     args = parser.parse_args(argv)
     sets = datasets()
     for name in ("dev", "reviews"):
         if name not in sets:
             print(f"[{name}] skipped: ../shared/{'dev' if name == 'dev' else 'data'} is absent")
+    if not args.only or "privacy" in args.only:
+        print_privacy(args.out)
     figures = {}
     for name, spec in sets.items():
         if args.only and name not in args.only:

@@ -1,7 +1,7 @@
 """``make bench``: how long the workflow takes, how much memory it holds, what a rerun costs.
 
 Every case runs in a fresh child process (the workflow cases as a ``snakemake`` process, the
-in-process cases as ``python -m jejak.bench --worker``); its wall time and peak memory are
+in-process cases as ``python benchmarks/bench.py --worker``); its wall time and peak memory are
 measured from outside: ``os.wait4`` gives the peak RSS of the largest single process of the
 case (the child and every descendant it waited for), and polling ``/proc`` gives the peak sum
 of RSS over the whole process tree (jobs that run side by side add up). Ratios compare
@@ -44,12 +44,16 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from jejak.tables import UTTERANCE_KEY as KEY
+from jejak import embed, journey, sentiment, steps, themes
+from jejak.export import workbook_bytes
+from jejak.facts import UTTERANCE_KEY as KEY
+from jejak.tables import read_tsv, read_tsvs, write_tsv
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 REVIEWS = SHARED / "data" / "mobile_jkn_reviews_dev.csv"
 SNAKEFILE = ROOT / "workflow" / "Snakefile"
+RULE_BENCHMARKS = Path("logs") / "benchmarks"   # where the rules' benchmark: files go
 PER_FILE_RULES = ("ingest", "deidentify", "segment", "embed")
 MIB = 1024 * 1024
 SYNTHETIC_UTTERANCES = 100_000
@@ -271,7 +275,7 @@ def run_workflow(bench: Bench, work: Path, name: str) -> Measured:
 
 def run_worker(bench: Bench, kind: str, spec: dict, name: str, threads: int) -> tuple[Measured,
                                                                                      dict]:
-    """``python -m jejak.bench --worker kind``: a fresh process with its threads limited."""
+    """``python benchmarks/bench.py --worker kind``: a fresh process with its threads limited."""
     spec_path = bench.out / "logs" / f"{name}.spec.json"
     result_path = bench.out / "logs" / f"{name}.result.json"
     spec_path.parent.mkdir(parents=True, exist_ok=True)
@@ -282,8 +286,9 @@ def run_worker(bench: Bench, kind: str, spec: dict, name: str, threads: int) -> 
     env = {**os.environ, "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": limit,
            "OPENBLAS_NUM_THREADS": limit, "MKL_NUM_THREADS": limit, "NUMEXPR_NUM_THREADS": limit,
            "VECLIB_MAXIMUM_THREADS": limit, "TOKENIZERS_PARALLELISM": "false"}
-    measured = run_measured([sys.executable, "-m", "jejak.bench", "--worker", kind, "--spec",
-                             str(spec_path)], bench.out / "logs" / name, env=env,
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--spec",
+               str(spec_path)]
+    measured = run_measured(command, bench.out / "logs" / name, env=env,
                             timeout=bench.timeout)
     result = json.loads(result_path.read_text()) if result_path.exists() else {}
     return measured, result
@@ -369,8 +374,8 @@ def cache_files(cache: Path) -> int:
 def read_benchmarks(work: Path) -> pd.DataFrame:
     """Snakemake benchmark files of a run: rule, source, seconds, max RSS (MiB), CPU time."""
     rows = []
-    for path in sorted((work / "benchmarks").rglob("*.tsv")):
-        rel = path.relative_to(work / "benchmarks")
+    for path in sorted((work / RULE_BENCHMARKS).rglob("*.tsv")):
+        rel = path.relative_to(work / RULE_BENCHMARKS)
         rule, source = (rel.parts[0], path.stem) if len(rel.parts) > 1 else (path.stem, "")
         table = pd.read_csv(path, sep="\t")
         for record in table.to_dict("records"):
@@ -395,8 +400,6 @@ def count_utterances(work: Path, sources: list[str] | None = None) -> int:
 
 
 def read_utterances(paths) -> pd.DataFrame:
-    from jejak.tables import read_tsvs
-
     return read_tsvs(paths)
 
 
@@ -404,8 +407,8 @@ def read_utterances(paths) -> pd.DataFrame:
 
 
 def make_project(work: Path, input_dir: Path, cache: Path, **themes) -> Path:
-    """A study folder like ``jejak.evaluate.prepare``: the repository's config with the input
-    folder, no gold coding and a private cache."""
+    """A study folder like the evaluation driver's ``prepare``: the repository's config with
+    the input folder, no gold coding and a private cache."""
     (work / "config").mkdir(parents=True, exist_ok=True)
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     config["input_dir"] = str(input_dir)
@@ -805,22 +808,8 @@ def case_synthetic(bench: Bench) -> None:
 
 
 def worker_batch(spec: dict) -> dict:
-    """The batch-level steps on the synthetic corpus, each timed, in this process."""
-    from jejak.embed import load_vectors
-    from jejak.journey import journey_by_informant, journey_map
-    from jejak.models import load_models
-    from jejak.sentiment import score_utterances
-    from jejak.stages import assign_stages
-    from jejak.themes import (
-        UTTERANCE_OUTPUT,
-        assign_seed_themes,
-        content_words,
-        effective_thresholds,
-        find_emergent,
-        summarise_themes,
-    )
-
-    state: dict = {}
+    """The batch-level steps on the synthetic corpus, each timed, in this process: the same
+    step functions the rules call (``jejak.steps``)."""
     timings: dict[str, float] = {}
 
     def record(entry: dict) -> None:
@@ -840,40 +829,15 @@ def worker_batch(spec: dict) -> dict:
 
     config = yaml.safe_load(Path(spec["config"]).read_text(encoding="utf-8"))
     setup = time.perf_counter()
-
-    def build():
-        base = read_utterances(spec["utterances"])
-        return base, synthetic_corpus(base, spec["n_utterances"], spec["n_transcripts"])
-
-    base, corpus = step("build corpus", build)
-
-    def vectors():
-        real = load_vectors(spec["vectors"])
-        texts = sorted(set(corpus["text_clean"]) | (set(corpus["question"]) - {""}))
-        dim = len(next(iter(real.values())))
-        seed = np.vstack([real.get(strip_suffix(t), np.zeros(dim, np.float32)) for t in texts])
-        return texts, synthetic_vectors(texts, dim=dim, base=seed)
-
-    texts, matrix = step("synthetic vectors", vectors)
-    index = pd.Index(texts)
-    text_vectors = matrix[index.get_indexer(corpus["text_clean"])]
-    asked = corpus["question"].tolist()
-    has_q = np.array([q != "" for q in asked])
+    base = step("build corpus", lambda: read_utterances(spec["utterances"]))
+    corpus = synthetic_corpus(base, spec["n_utterances"], spec["n_transcripts"])
+    lookup = step("synthetic vectors", lambda: synthetic_lookup(corpus, spec["vectors"]))
     setup_s = time.perf_counter() - setup
-    models = step("load models", lambda: load_models(spec["models"]))
-
-    def stages_predict():
-        answer = models.answer_stages.predict_proba(corpus["text_clean"].tolist(), text_vectors)
-        question = np.zeros_like(answer)
-        idx = np.flatnonzero(has_q)
-        qs = [asked[i] for i in idx]
-        question[idx] = models.question_stages.predict_proba(qs, matrix[index.get_indexer(qs)])
-        return answer, question
-
-    answer, question = step("stages: predict_proba", stages_predict)
-    staged = step("stages: assign_stages (Viterbi)", lambda: assign_stages(
-        corpus, answer, question, models.answer_stages.labels, config["stages"]))
-    scored = step("sentiment: score_utterances", lambda: score_utterances(
+    models = step("load models", lambda: steps.load_models(spec["models"]))
+    staged = step("stages: stage_frame", lambda: steps.stage_frame(
+        corpus, lookup, models, config["stages"]))
+    text_vectors = embed.stack(corpus["text_clean"].tolist(), lookup)
+    scored = step("sentiment: score_utterances", lambda: sentiment.score_utterances(
         corpus, text_vectors, models.sentiment, config["sentiment"]))
 
     def merge():
@@ -881,59 +845,44 @@ def worker_batch(spec: dict) -> dict:
         frame = frame.merge(scored[[*KEY, "sentiment", "sentiment_label"]], on=KEY, how="left",
                             validate="1:1")
         frame["sentiment"] = frame["sentiment"].astype(float)
-        dim = matrix.shape[1]
-        qvec = np.zeros((len(frame), dim), np.float32)
-        idx = np.flatnonzero(has_q)
-        qvec[idx] = matrix[index.get_indexer([asked[i] for i in idx])]
-        return frame, qvec
+        return frame
 
-    frame, question_vectors = step("themes: merge inputs", merge)
-    classifier = models.themes
-    classifier.thresholds = effective_thresholds(classifier.thresholds, config["themes"])
-    polarity = {t["id"]: t["polarity"] for t in config["codebook"]["themes"]}
-    frame_texts = frame["text_clean"].tolist()
-
-    def theme_proba():
-        chunks = [classifier.predict_proba(frame_texts[i : i + 5000], text_vectors[i : i + 5000],
-                                           question_vectors[i : i + 5000])
-                  for i in range(0, len(frame_texts), 5000)]
-        return np.vstack(chunks)
-
-    probabilities = step("themes: predict_proba", theme_proba)
-    coded = step("themes: assign_seed_themes", lambda: assign_seed_themes(
-        frame, probabilities, classifier, polarity, config["themes"]["max_per_turn"]))
-    state["candidates"] = int(((coded["theme_id"] == "none") & (coded["stage"] != "none")
-                               & coded["text_clean"].map(lambda t: len(content_words(t)) >= 4)
-                               ).sum())
-    coded = step("themes: find_emergent", lambda: find_emergent(
-        coded, text_vectors, config["themes"]["emergent"], config["themes"]["random_state"]))
-    summary = step("themes: summarise_themes", lambda: summarise_themes(
-        coded, text_vectors, config["codebook"]["themes"], config["themes"]))
+    frame = step("themes: merge inputs", merge)
+    coded, summary, _ = step("themes: code_themes", lambda: steps.code_themes(
+        frame, lookup, models, config))
+    unthemed = (coded["theme_id"] == "none") | coded["theme_id"].str.startswith("emergent_")
+    candidates = int((unthemed & (coded["stage"] != "none")
+                      & coded["text_clean"].map(lambda t: len(themes.content_words(t)) >= 4)
+                      ).sum())
     extra = [c for c in coded.columns if c.startswith("meta_")]
-    coded = coded[UTTERANCE_OUTPUT + extra]
-    step("journey: journey_map", lambda: journey_map(
+    coded = coded[themes.UTTERANCE_OUTPUT + extra]
+    step("journey: journey_map", lambda: journey.journey_map(
         coded, config["codebook"], config["gazetteers"], config["journey"],
         config["report"]["language"]))
-    step("journey: journey_by_informant", lambda: journey_by_informant(
+    step("journey: journey_by_informant", lambda: journey.journey_by_informant(
         coded, [s["id"] for s in config["codebook"]["stages"]], {}))
     probe = export_probe(coded, spec.get("export_rows") or [],
                          Path(spec["progress"]).with_suffix(".utterances.tsv"), step, timings)
     return {"n_utterances": len(corpus), "n_transcripts": int(corpus["transcript_id"].nunique()),
-            "n_texts": len(texts), "setup_s": setup_s, "n_base": len(base),
-            "n_candidates": state["candidates"], "export_probe": probe,
+            "n_texts": len(lookup), "setup_s": setup_s, "n_base": len(base),
+            "n_candidates": candidates, "export_probe": probe,
             "n_emergent": int((summary["kind"] == "emergent").sum())}
+
+
+def synthetic_lookup(corpus: pd.DataFrame, vector_paths: list[str]) -> dict[str, np.ndarray]:
+    """Text → synthetic vector for every text and question of the corpus, seeded from the
+    real vector of the text it was derived from."""
+    real = embed.load_vectors(vector_paths)
+    texts = sorted(set(corpus["text_clean"]) | (set(corpus["question"]) - {""}))
+    dim = len(next(iter(real.values())))
+    seed = np.vstack([real.get(strip_suffix(t), np.zeros(dim, np.float32)) for t in texts])
+    return dict(zip(texts, synthetic_vectors(texts, dim=dim, base=seed), strict=True))
 
 
 def export_probe(coded: pd.DataFrame, sizes: list[int], scratch: Path, step,
                  timings: dict[str, float]) -> dict[str, float]:
     """Seconds the export's workbook takes for the first ``sizes`` rows of the utterances
     sheet (as the rule reads them from ``utterances.tsv``): how it scales with the batch."""
-    try:
-        from jejak.export import workbook_bytes
-    except ImportError:
-        return {}
-    from jejak.tables import read_tsv, write_tsv
-
     write_tsv(coded, scratch)
     table = read_tsv(scratch)
     scratch.unlink()

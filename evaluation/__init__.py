@@ -1,0 +1,1 @@
+"""``make eval``: agreement figures of the workflow (outside the importable package)."""
