@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from jejak.deidentify import age_band, deidentify_persona, deidentify_text
@@ -139,3 +141,15 @@ def test_a_name_found_once_is_masked_wherever_it_comes_without_a_cue():
     assert deidentify_text("pemandangannya indah sekali", book=indah) == \
         "pemandangannya indah sekali"
     assert deidentify_text("kata mbak indah tadi", book=indah) == "kata mbak [NAMA] tadi"
+
+
+def test_shipped_name_tagger_finds_names_without_cues_and_carries_no_data():
+    from jejak.names import TAGGER, tagged_persons, tagger
+    from jejak.resources import data_path
+
+    assert tagger() is not None
+    text = "kemarin daniel pulang dari makassar naik pesawat"
+    assert text.index("daniel") in tagged_persons(text)
+    assert "makassar" in deidentify_text(text)
+    strings = json.loads((data_path(TAGGER) / "vocab" / "strings.json").read_text())
+    assert strings == ["PER"]  # no string of the news sentences it learnt from

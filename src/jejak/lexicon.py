@@ -64,16 +64,26 @@ def proper_nouns() -> frozenset[str]:
 
 
 def zipf(word: str, language: str) -> float:
-    return zipf_frequency(word, language)
+    return zipf_frequency(_REPEATS.sub(r"\1", word), language)
 
 
 _CLITIC = re.compile(r"-(?:e|ne|nya|ku|mu|an|in|lah|kah|pun|ji|mi|ki|ta)$")
 
 
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+_FINAL_DOUBLE = re.compile(r"([a-z])\1$")
+
+
+def _squeeze(word: str) -> str:
+    """Elongations of typed speech: "ribettt" → "ribet", "sayaa" → "saya"."""
+    word = _REPEATS.sub(r"\1", word)
+    return word if word in vocabulary() else _FINAL_DOUBLE.sub(r"\1", word)
+
+
 def base_form(word: str) -> str:
     """Without a hyphenated clitic or reduplication: "obgyn-e" → "obgyn", "mirip-mirip" →
     "mirip"."""
-    word = _CLITIC.sub("", word.lower())
+    word = _squeeze(_CLITIC.sub("", word.lower()))
     first, _, second = word.partition("-")
     return first if second and (second == first or second.startswith(first[:3])) else word
 

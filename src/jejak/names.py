@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import pandas as pd
+import spacy
 import yaml
 
 from jejak import lexicon
@@ -23,10 +24,15 @@ from jejak.resources import data_path, patterns
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
 PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+REDUPLICATED = re.compile(r"(\w{2,})-\1\w*")
 SENTENCE_END = re.compile(r"(?:^|[.!?…:;\"“”(\n]|\s-\s)\s*$")
 MIN_NAME_LETTERS = 3
 # A lower-case word after a name continues it unless it is this frequent in Indonesian.
 CONTINUATION_ZIPF = 4.0
+# Without a cue, a capitalised word this frequent in Indonesian is taken for an ordinary word
+# written with a capital (reviews capitalise freely: "Aktif", "Fasilitas"); the name tagger
+# still catches the frequent names (Daniel, Budi) it reads as persons.
+COMMON_NAME_ZIPF = 4.0
 PERSONA_NAME_KEYS = ("name", "nama", "nama_lengkap", "full_name", "panggilan", "nickname")
 # Cues after which any word but a function or role word is a name (as after an honorific).
 STRONG_CUES = frozenset({"si"})
@@ -36,6 +42,27 @@ EXPLICIT_INTRO = frozenset({"nama saya",
                             "nama gw", "nama sya", "nama kulo", "panggil saja", "panggil aja",
                             "dipanggil", "perkenalkan saya", "perkenalkan, saya",
                             "kenalkan saya", "kenalin saya"})
+
+
+TAGGER = "name_tagger"  # package data: a spaCy ``ner`` trained on NER-Prosa persons
+
+
+@cache
+def tagger():
+    """The shipped person-name tagger, or ``None`` where it is absent; loaded on first use."""
+    path = data_path(TAGGER)
+    return spacy.load(path) if (path / "meta.json").exists() else None
+
+
+@lru_cache(maxsize=20000)
+def tagged_persons(text: str) -> frozenset[int]:
+    """Start offsets of the words the tagger reads as part of a person's name; it learnt
+    from lower-cased news, so it reads the text lower-cased."""
+    model = tagger()
+    if model is None or not text.strip():
+        return frozenset()
+    doc = model(text.lower())
+    return frozenset(t.idx for ent in doc.ents if ent.label_ == "PER" for t in ent)
 
 
 @cache
@@ -126,6 +153,7 @@ class Token:
     text: str
     sentence_start: bool
     cue: str  # kind of the cue right before the word: "", honorific, intro, self, strong, weak
+    tagged: bool = False  # the name tagger reads it as part of a person's name
 
 
 def tokens(text: str) -> list[Token]:
@@ -143,7 +171,9 @@ def tokens(text: str) -> list[Token]:
                            _cue_before(previous, gap)))
         previous = [*previous[-1:], match.group().lower()]
         last_end = match.end()
-    return [t for t in found if not _inside_placeholder(text, t)]
+    persons = tagged_persons(text)
+    return [Token(t.start, t.end, t.text, t.sentence_start, t.cue, t.start in persons)
+            for t in found if not _inside_placeholder(text, t)]
 
 
 def _inside_placeholder(text: str, token: Token) -> bool:
@@ -189,6 +219,8 @@ def is_name(token: Token, book: NameBook, after_name: bool = False) -> bool:
     cued = (token.cue and token.cue != "org") or after_name
     if lower in book.common:
         return cued or (_capitalised(word) and not token.sentence_start)
+    if REDUPLICATED.fullmatch(lower):
+        return False  # "muji-muji", "macem-macem": reduplication makes ordinary words
     if word.split("-")[0].isupper() or len(word) < MIN_NAME_LETTERS:
         return False  # acronyms (HP, KTP, RT) and two-letter words
     if token.cue == "org":
@@ -207,15 +239,26 @@ def is_name(token: Token, book: NameBook, after_name: bool = False) -> bool:
     if token.cue == "self":
         return _capitalised(word) and not token.sentence_start \
             and not lexicon.in_word_lists(word) and not lexicon.is_english_word(word)
-    if token.cue == "weak":
-        return _looks_like_name(word, token.sentence_start)
+    if token.cue == "weak":  # "hubungi yuliana", but not typed shorthand ("sama jdi", "skli")
+        return _looks_like_name(word, token.sentence_start) and (
+            _capitalised(word) or token.tagged or _pronounceable(lower))
     if after_name:  # "Yogi Pratama", "bapak syamsul bahri", but "Heru pengadaan"
         if _capitalised(word):
             return _not_a_common_word(lower) and lexicon.base_form(word) not in \
                 lexicon.proper_nouns()
         return _not_a_common_word(lower) and not lexicon.in_word_lists(lower) \
             and lexicon.zipf(lower, "id") < CONTINUATION_ZIPF
+    if token.tagged and not (token.sentence_start and _capitalised(word)):
+        # a name by the tagger, unless a word list knows the word
+        return _not_a_common_word(lower) and not lexicon.in_word_lists(lower) \
+            and not lexicon.is_english_word(word)
     return _capitalised(word) and _unknown_capitalised(word, token.sentence_start)
+
+
+def _pronounceable(lower: str) -> bool:
+    """Names are spelt out; typed shorthand drops vowels ("jdi", "sdngkan", "bgini")."""
+    letters = [c for c in lower if c.isalpha()]
+    return len(letters) >= 4 and sum(c in "aeiou" for c in letters) / len(letters) >= 0.4
 
 
 def _not_a_common_word(lower: str) -> bool:
@@ -235,7 +278,8 @@ def _unknown_capitalised(word: str, sentence_start: bool) -> bool:
     a sentence start never by itself ("Tumben", "Wektu", "Bedane": a name there needs other
     evidence, such as the name book)."""
     return not sentence_start and not lexicon.in_word_lists(word) \
-        and not lexicon.is_english_word(word)
+        and not lexicon.is_english_word(word) \
+        and lexicon.zipf(word.lower(), "id") < COMMON_NAME_ZIPF
 
 
 def scan(text: str, book: NameBook = EMPTY_BOOK) -> list[tuple[Token, bool]]:
@@ -287,7 +331,7 @@ def cued_names(text: str) -> list[str]:
     with the words that continue them."""
     found, in_run = [], False
     for token, follows in scan(text):
-        evidence = bool(token.cue) or (_capitalised(token.text) and not token.sentence_start)
+        evidence = bool(token.cue)
         in_run = evidence or (follows and in_run)
         if in_run:
             found.append(token.text)
