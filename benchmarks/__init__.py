@@ -1,0 +1,1 @@
+"""``make bench``: speed and memory of the workflow (outside the importable package)."""
