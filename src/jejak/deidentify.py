@@ -51,12 +51,14 @@ PHONE_RE = re.compile(
 )
 
 
+def _alternation(key: str) -> str:
+    """A regex alternation of a word list of ``patterns.yaml``, longest first."""
+    return "|".join(re.escape(w) for w in sorted(patterns()[key], key=len, reverse=True))
+
+
 @cache
 def _address_re() -> re.Pattern:
-    heads = "|".join(re.escape(h) for h in sorted(patterns()["address_heads"], key=len,
-                                                      reverse=True))
-    parts = "|".join(re.escape(p) for p in sorted(patterns()["address_parts"], key=len,
-                                                      reverse=True))
+    heads, parts = _alternation("address_heads"), _alternation("address_parts")
     name = rf"(?!(?i:{parts})\b)[A-Z0-9][\w'’-]*"
     number = r"(?:\d+[A-Za-z]?(?:[/-]\d+[A-Za-z]?)?|[A-Z](?:[ -]?\d+)?)\b"
     part = rf"(?:,?\s*(?i:{parts})\.?\s*{number})"
@@ -71,10 +73,7 @@ def _address_re() -> re.Pattern:
 def _lower_address_re() -> re.Pattern:
     """Addresses in any case ("gang kenanga no. 5 rt 03"): a head, up to four words, and at
     least one numbered part, so "jalan kaki ke loket" is no address."""
-    heads = "|".join(re.escape(h) for h in sorted(patterns()["address_heads"], key=len,
-                                                      reverse=True))
-    parts = "|".join(re.escape(p) for p in sorted(patterns()["address_parts"], key=len,
-                                                      reverse=True))
+    heads, parts = _alternation("address_heads"), _alternation("address_parts")
     word = rf"(?!(?:{parts})\b)[a-z0-9][\w'’-]*"
     number = r"(?:\d+[a-z]?(?:[/-]\d+[a-z]?)?|[a-z](?:[ -]?\d+))\b"
     part = rf"(?:,?\s*(?:{parts})\.?\s*{number})"
