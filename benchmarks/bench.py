@@ -414,6 +414,7 @@ def make_project(work: Path, input_dir: Path, cache: Path, **themes) -> Path:
     config["input_dir"] = str(input_dir)
     config["gold_dir"] = ""
     config["embedding"]["cache_dir"] = str(cache)
+    config["model_cache_dir"] = str(cache / "models")
     config["themes"].update(themes)
     write_config(work, config)
     return work

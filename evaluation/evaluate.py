@@ -1,4 +1,8 @@
-"""``make eval``: agreement with human coders on the demo batch, ../shared/dev and the reviews.
+"""``make eval``: agreement with human coders on the demo batch, the calibration interviews,
+../shared/dev and the reviews.
+
+The calibration interviews chose the turn models' thresholds (never trained on), so their
+figures are validation figures; ../shared/dev is the one set nobody on the team wrote.
 
 Each data set runs the real workflow in its own folder under ``results/eval/<name>/`` (config
 copied from ``config/config.yaml`` with the input and gold folders replaced; the embedding cache
@@ -17,7 +21,7 @@ import pandas as pd
 import yaml
 
 from jejak.agreement import privacy_leaks
-from jejak.resources import goals
+from jejak.resources import data_path, goals
 
 try:  # run as ``python evaluation/evaluate.py`` or imported as ``evaluation.evaluate``
     from evaluation.privacy import ner_prosa_figures, own_set_figures
@@ -33,7 +37,10 @@ HEADLINE = ["coverage", "stage_accuracy", "stage_macro_f1", "theme_micro_f1", "t
 
 
 def datasets() -> dict[str, dict]:
-    sets = {"demo": {"input": ROOT / "transcripts", "gold": ROOT / "gold"}}
+    calibration = data_path("mobile_jkn/calibration")
+    sets = {"demo": {"input": ROOT / "transcripts", "gold": ROOT / "gold"},
+            "calibration": {"input": calibration / "transcripts",
+                            "gold": calibration / "coding"}}
     if (SHARED / "dev" / "transcripts").is_dir():
         sets["dev"] = {"input": SHARED / "dev" / "transcripts", "gold": SHARED / "dev" / "coding"}
     reviews = SHARED / "data" / "mobile_jkn_reviews_dev.csv"
@@ -58,6 +65,7 @@ def prepare(name: str, spec: dict, base: Path) -> Path:
         config["input_dir"] = str(source)
     config["gold_dir"] = str(spec["gold"]) if spec["gold"] else ""
     config["embedding"]["cache_dir"] = str(ROOT / config["embedding"]["cache_dir"])
+    config["model_cache_dir"] = str(ROOT / config["model_cache_dir"])
     (work / "config" / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),
                                                   encoding="utf-8")
     return work
@@ -125,7 +133,7 @@ def print_privacy(out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cores", type=int, default=2)
-    parser.add_argument("--only", nargs="*", help="demo, dev, reviews, privacy")
+    parser.add_argument("--only", nargs="*", help="demo, calibration, dev, reviews, privacy")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "eval")
     args = parser.parse_args(argv)
     sets = datasets()

@@ -29,6 +29,7 @@ def make_project(tmp_path: Path, transcripts: Path | None = None, gold: bool = F
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     config["gold_dir"] = "gold" if gold else ""
     config["embedding"]["cache_dir"] = str(ROOT / "resources" / "embedding_cache")
+    config["model_cache_dir"] = str(ROOT / "resources" / "model_cache")
     for key, value in overrides.items():
         config[key] = {**config[key], **value} if isinstance(value, dict) else value
     (project / "config" / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True),

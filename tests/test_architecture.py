@@ -15,8 +15,8 @@ PACKAGE = ROOT / "src" / "jejak"
 LAYERS = {
     "foundation": {"__init__", "facts", "resources", "numerics", "logs", "tables"},
     "domain": {"lexicon", "names", "notes", "deidentify", "ingest", "segment", "embed",
-               "examples", "themes", "stages", "sentiment", "journey", "agreement", "export",
-               "report", "provenance"},
+               "examples", "themes", "turns", "stages", "sentiment", "journey", "agreement",
+               "export", "report", "provenance"},
     "fitting": {"models"},
     "io": {"steps"},
 }

@@ -70,14 +70,18 @@ def fitted_classifier() -> ThemeClassifier:
 def test_thresholds_are_decided_in_one_place_and_recorded():
     model = fitted_classifier()
     cv = dict(model.thresholds_)
-    auto = decide_thresholds(model, {"threshold": "auto", "threshold_overrides": {"b": 0.7}})
+
+    def decide(settings):
+        return decide_thresholds(model.theme_ids, model.thresholds_, model.cv_f1_, settings)
+
+    auto = decide({"threshold": "auto", "threshold_overrides": {"b": 0.7}})
     assert dict(zip(auto["theme_id"], auto["threshold"], strict=True)) == {"a": cv["a"], "b": 0.7}
-    assert auto["source"].tolist() == ["cross-validated", "threshold_overrides"]
-    fixed = decide_thresholds(model, {"threshold": 0.5, "threshold_overrides": {}})
+    assert auto["source"].tolist() == ["calibrated", "threshold_overrides"]
+    fixed = decide({"threshold": 0.5, "threshold_overrides": {}})
     assert fixed["threshold"].tolist() == [0.5, 0.5]
     assert model.thresholds_ == cv  # the fitted model is never changed
     with pytest.raises(ValueError, match="unknown themes"):
-        decide_thresholds(model, {"threshold": "auto", "threshold_overrides": {"zzz": 0.5}})
+        decide({"threshold": "auto", "threshold_overrides": {"zzz": 0.5}})
 
 
 def test_class_tfidf_names_clusters_by_their_own_words():

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import uuid
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -85,18 +86,30 @@ def test_lookalikes_survive(demo_run):
     assert missing == []
 
 
+def fresh_caches(project: Path, folder: Path) -> None:
+    config = project / "config" / "config.yaml"
+    config.write_text(config.read_text()
+                      .replace(str(ROOT / "resources" / "embedding_cache"), str(folder / "vectors"))
+                      .replace(str(ROOT / "resources" / "model_cache"), str(folder / "models")))
+
+
 def test_same_bytes_with_one_core_and_an_empty_cache(demo_run, tmp_path):
-    project = make_project(tmp_path, ROOT / "transcripts", gold=True)
-    config = (project / "config" / "config.yaml")
-    config.write_text(config.read_text().replace(str(ROOT / "resources" / "embedding_cache"),
-                                                 str(tmp_path / "fresh_cache")))
+    project = make_project(tmp_path / "first", ROOT / "transcripts", gold=True)
+    fresh_caches(project, tmp_path / "cache")
     run = run_workflow(project, cores=1)
     assert run.returncode == 0, run.stderr[-3000:]
+    assert "trained on" in (project / "logs" / "train.log").read_text()
     for name in ("utterances.tsv", "themes.tsv", "journey_map.tsv", "journey_by_informant.tsv",
                  "agreement.tsv", "theme_by_informant.tsv", "report.html", "jejak.qdpx",
                  "journey_map.xlsx"):
         assert (project / "results" / name).read_bytes() == \
             (demo_run / "results" / name).read_bytes(), name
+    # Another batch with the same code, settings and material fits nothing again.
+    other = make_project(tmp_path / "other", None)
+    shutil.copy(ROOT / "transcripts" / "D03.txt", other / "transcripts" / "D03.txt")
+    fresh_caches(other, tmp_path / "cache")
+    assert run_workflow(other).returncode == 0
+    assert "models from the cache" in (other / "logs" / "train.log").read_text()
 
 
 def test_new_transcript_embeds_only_itself_and_thresholds_embed_nothing(tmp_path):

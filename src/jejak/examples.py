@@ -8,13 +8,15 @@ written by the team for the codebook, never taken from the transcripts they are 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from jejak.deidentify import deidentify_text
+from jejak.deidentify import deidentify_source, deidentify_text
+from jejak.ingest import find_sources, read_source
 from jejak.resources import resolve_path
-from jejak.segment import normalise
+from jejak.segment import make_nlp, normalise, segment_turns
 
 EXAMPLE_COLUMNS = ["text", "themes", "sentiment", "stage", "question"]
 
@@ -82,6 +84,67 @@ def load_stage_questions(spec: str, stage_ids: list[str], base: Path | None = No
     frame = pd.DataFrame(rows, columns=["question", "stage"])
     frame["question_clean"] = [clean(q) for q in frame["question"]]
     return frame[frame["question_clean"] != ""].reset_index(drop=True)
+
+
+CODING_COLUMNS = ["turn_index", "speaker", "stage", "themes", "sentiment"]
+TRAINING_PRIVACY = {"names": [], "persona_keep": [], "age_bands": [0]}
+
+
+@dataclass(frozen=True)
+class CodedInterviews:
+    """Interviews a coder coded turn by turn (``transcripts/`` and ``coding/`` of a folder):
+    de-identified turns, their informant utterances, and the coding of every turn."""
+
+    turns: pd.DataFrame
+    utterances: pd.DataFrame
+    coding: pd.DataFrame
+
+    @property
+    def transcript_ids(self) -> list[str]:
+        return sorted(self.coding["transcript_id"].unique())
+
+
+def load_coded_interviews(spec: str, theme_ids: list[str], stage_ids: list[str],
+                          base: Path | None = None) -> CodedInterviews:
+    """Read, de-identify and segment every coded interview of the folder; check its coding."""
+    folder = resolve_path(spec, base)
+    sources = find_sources(folder / "transcripts") if (folder / "transcripts").is_dir() else {}
+    if not sources:
+        raise ExamplesError(f"{folder}: no coded interviews (transcripts/ with coding/ beside "
+                            "it). How to fix: point the config key at such a folder, or '' for "
+                            "none.")
+    turns, codings = [], []
+    for tid, path in sorted(sources.items()):
+        source = read_source(path)
+        masked, _, _ = deidentify_source(source.turns, source.personas, TRAINING_PRIVACY)
+        coding = _read_coding(folder / "coding" / f"{tid}.csv", masked, set(theme_ids),
+                              set(stage_ids) | {"none"})
+        turns.append(masked)
+        codings.append(coding.assign(transcript_id=tid))
+    turns_frame = pd.concat(turns, ignore_index=True)
+    utterances = segment_turns(turns_frame, make_nlp())
+    return CodedInterviews(turns_frame, utterances, pd.concat(codings, ignore_index=True))
+
+
+def _read_coding(path: Path, turns: pd.DataFrame, themes: set[str],
+                 stages: set[str]) -> pd.DataFrame:
+    if not path.exists():
+        raise ExamplesError(f"{path}: missing. How to fix: code every turn of the transcript "
+                            f"({', '.join(CODING_COLUMNS)}).")
+    coding = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if list(coding.columns) != CODING_COLUMNS or len(coding) != len(turns):
+        raise ExamplesError(f"{path}: expected the columns {', '.join(CODING_COLUMNS)} and one "
+                            f"row per turn ({len(turns)}), found {len(coding)} rows. How to "
+                            "fix: run tools/check_coded_interview.py.")
+    for line, row in enumerate(coding.itertuples(index=False), start=2):
+        unknown = {t for t in row.themes.split(";") if t} - themes
+        if row.stage not in stages or unknown:
+            raise ExamplesError(f"{path}, line {line}: unknown stage or themes "
+                                f"({row.stage}; {sorted(unknown)}).")
+    coding["turn_index"] = coding["turn_index"].astype(int)
+    coding["theme_list"] = [[t for t in v.split(";") if t] for v in coding["themes"]]
+    coding["sentiment"] = pd.to_numeric(coding["sentiment"], errors="coerce").fillna(0.0)
+    return coding
 
 
 def clean(text: str) -> str:

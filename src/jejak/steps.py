@@ -28,8 +28,8 @@ from jejak import (
     provenance,
     report,
     segment,
+    turns,
 )
-from jejak import sentiment as sentiment_model
 from jejak import stages as stage_model
 from jejak import themes as theme_model
 from jejak.facts import UTTERANCE_KEY
@@ -199,12 +199,37 @@ def embed_examples_file(config: dict, vectors_out, threads: int) -> None:
     LOG.info("example vectors: %d texts", len(texts))
 
 
+def model_digest(config: dict, vectors: dict[str, np.ndarray], code: str) -> str:
+    """What fitted models depend on: the code, the model settings, every file of the
+    labelled material (examples, coded interviews, guide questions) and their vectors."""
+    digest = hashlib.sha256(code.encode() + json.dumps(config, sort_keys=True,
+                                                       default=str).encode())
+    for path in models.material_files(config):
+        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    for text in sorted(vectors):
+        digest.update(text.encode() + b"\0" + vectors[text].tobytes())
+    return digest.hexdigest()
+
+
 @single_threaded
-def train_file(config: dict, example_vectors_path, models_out) -> None:
-    """Rule ``train``: fit and pickle the study's models."""
-    fitted = models.fit_models(config, embed.load_vectors([example_vectors_path]))
-    atomic_write(models_out, lambda tmp: tmp.write_bytes(pickle.dumps(fitted, protocol=5)))
-    LOG.info("trained on %d examples", fitted.n_examples)
+def train_file(config: dict, example_vectors_path, models_out, code: str = "") -> None:
+    """Rule ``train``: fit and pickle the study's models, or take them from the model cache
+    where the same code, settings and material were fitted before (on any batch)."""
+    vectors = embed.load_vectors([example_vectors_path])
+    cache_dir = Path(config.get("model_cache_dir") or "")
+    cached = cache_dir / f"{model_digest(config, vectors, code)}.pkl" if code else None
+    if cached is not None and cached.exists():
+        atomic_write(models_out, lambda tmp: tmp.write_bytes(cached.read_bytes()))
+        LOG.info("models from the cache: %s", cached)
+        return
+    fitted = models.fit_models(config, vectors)
+    payload = pickle.dumps(fitted, protocol=5)
+    atomic_write(models_out, lambda tmp: tmp.write_bytes(payload))
+    if cached is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(cached, lambda tmp: tmp.write_bytes(payload))
+    LOG.info("trained on %d examples and %d coded turns", fitted.n_examples,
+             fitted.n_coded_turns)
 
 
 def load_models(path) -> models.StudyModels:
@@ -252,10 +277,11 @@ def stages_file(utterance_paths, vector_paths, models_path, config: dict, out) -
 def sentiment_file(utterance_paths, vector_paths, models_path, config: dict, out) -> None:
     """Rule ``sentiment``: score and label of every utterance of the batch."""
     utterances, lookup = _batch(utterance_paths, vector_paths)
+    utterances = utterances.reset_index(drop=True)
     vectors = embed.stack(utterances["text_clean"].tolist(), lookup)
-    scored = sentiment_model.score_utterances(utterances, vectors,
-                                              load_models(models_path).sentiment,
-                                              config["sentiment"])
+    fitted = load_models(models_path)
+    scored = turns.score_turns(utterances, vectors, fitted.sentiment, fitted.turn_sentiment,
+                               config["sentiment"])
     write_tsv(scored[[*UTTERANCE_KEY, "sentiment", "sentiment_label"]], out)
 
 
@@ -275,18 +301,24 @@ def theme_probabilities(classifier: theme_model.ThemeClassifier, texts: list[str
 def code_themes(utterances: pd.DataFrame, lookup: dict[str, np.ndarray],
                 fitted: models.StudyModels, config: dict
                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Seed and emergent themes of a staged, scored batch: (coded utterances, theme summary,
-    the threshold record)."""
+    """Seed themes decided per turn and attributed to utterances, then emergent themes:
+    (coded utterances, theme summary, the threshold record)."""
+    utterances = utterances.reset_index(drop=True)
     texts = utterances["text_clean"].tolist()
     vectors = embed.stack(texts, lookup)
     questions = question_vectors(utterances["question"].tolist(), lookup, vectors.shape[1])
-    settings = config["themes"]
-    record = theme_model.decide_thresholds(fitted.themes, settings)
-    thresholds = dict(zip(record["theme_id"], record["threshold"], strict=True))
-    polarity = {t["id"]: t["polarity"] for t in config["codebook"]["themes"]}
-    probabilities = theme_probabilities(fitted.themes, texts, vectors, questions)
-    coded = theme_model.assign_seed_themes(utterances, probabilities, thresholds, polarity,
-                                           settings["max_per_turn"])
+    settings, classifier = config["themes"], fitted.turn_themes
+    record = theme_model.decide_thresholds(classifier.theme_ids, classifier.thresholds_,
+                                           classifier.calibration_f1_, settings)
+    table, groups = turns.turn_groups(utterances)
+    turn_proba = classifier.predict_proba(
+        table["text_clean"].tolist(), turns.mean_vectors(vectors, groups),
+        question_vectors(table["question"].tolist(), lookup, vectors.shape[1]))
+    utterance_proba = theme_probabilities(fitted.themes, texts, vectors, questions)
+    coded = turns.code_turn_themes(
+        utterances, groups, turn_proba, record["threshold"].to_numpy(dtype=float),
+        utterance_proba, np.array([fitted.themes.thresholds_[t] for t in classifier.theme_ids]),
+        classifier.theme_ids, settings["max_per_turn"])
     coded = theme_model.find_emergent(coded, vectors, settings["emergent"],
                                       settings["random_state"])
     summary = theme_model.summarise_themes(coded, vectors, config["codebook"]["themes"],

@@ -131,30 +131,30 @@ class ThemeClassifier:
                                 for t in self.theme_ids])
 
 
-THRESHOLD_COLUMNS = ["theme_id", "cv_threshold", "cv_f1", "threshold", "source"]
+THRESHOLD_COLUMNS = ["theme_id", "fitted_threshold", "fitted_f1", "threshold", "source"]
 
 
-def decide_thresholds(classifier: ThemeClassifier, settings: dict) -> pd.DataFrame:
+def decide_thresholds(theme_ids: list[str], fitted: dict[str, float], fitted_f1: dict[str, float],
+                      settings: dict, fitted_source: str = "calibrated") -> pd.DataFrame:
     """The one place a theme's threshold is decided, and the record of it: ``auto`` takes the
-    cross-validated value, a number in ``themes.threshold`` replaces them all, and
-    ``themes.threshold_overrides`` wins for the themes it names. Provenance and the report
-    read this record; the fitted model is left as it was."""
+    fitted value (chosen on held-apart coded turns), a number in ``themes.threshold`` replaces
+    them all, and ``themes.threshold_overrides`` wins for the themes it names. Provenance and
+    the report read this record; the fitted model is left as it was."""
     overrides = settings.get("threshold_overrides") or {}
-    unknown = sorted(set(overrides) - set(classifier.theme_ids))
+    unknown = sorted(set(overrides) - set(theme_ids))
     if unknown:
         raise ValueError(f"themes.threshold_overrides names unknown themes {unknown}; "
-                         f"known: {classifier.theme_ids}.")
+                         f"known: {theme_ids}.")
     rows = []
-    for theme in classifier.theme_ids:
-        cv = classifier.thresholds_[theme]
+    for theme in theme_ids:
         if theme in overrides:
             value, source = float(overrides[theme]), "threshold_overrides"
         elif settings["threshold"] != "auto":
             value, source = float(settings["threshold"]), "threshold"
         else:
-            value, source = cv, "cross-validated"
-        rows.append({"theme_id": theme, "cv_threshold": cv,
-                     "cv_f1": round(classifier.cv_f1_[theme], 4), "threshold": value,
+            value, source = fitted[theme], fitted_source
+        rows.append({"theme_id": theme, "fitted_threshold": fitted[theme],
+                     "fitted_f1": round(fitted_f1[theme], 4), "threshold": value,
                      "source": source})
     return pd.DataFrame(rows, columns=THRESHOLD_COLUMNS)
 

@@ -86,15 +86,21 @@ def examples_files():
 
     folder = resolve_path(config["themes"]["examples"])
     files = sorted(str(p) for p in folder.glob("*.tsv")) if folder.is_dir() else [str(folder)]
+    for key in ("interviews", "calibration"):
+        if config["themes"].get(key):
+            coded = resolve_path(config["themes"][key])
+            files += sorted(str(p) for p in coded.glob("*/*") if p.is_file())
     return [*files, str(resolve_path(config["stages"]["questions"]))]
 
 
 def model_config():
     """What the fitted models depend on (a threshold change does not re-fit them)."""
     themes = {k: v for k, v in config["themes"].items()
-              if k in {"examples", "regularisation", "cv_folds", "random_state"}}
+              if k in {"examples", "interviews", "calibration", "interview_weight",
+                       "regularisation", "cv_folds", "random_state"}}
     return {"themes": themes, "codebook": config["codebook"], "sentiment": config["sentiment"],
-            "embedding": config["embedding"], "stages": {"questions": config["stages"]["questions"]}}
+            "embedding": config["embedding"], "stages": {"questions": config["stages"]["questions"]},
+            "model_cache_dir": config.get("model_cache_dir", "")}
 
 
 def coding_config():
