@@ -105,9 +105,10 @@ def test_turn_sentiment_follows_the_three_class_decision():
     material = turns.TurnMaterial([f"t{i}" for i in range(90)], vectors, np.zeros_like(vectors),
                                   [[] for _ in range(90)], sentiment, np.zeros((90, 6)),
                                   np.ones(90))
-    model = turns.TurnSentimentModel().fit(material)
-    predicted = model.predict(vectors, np.zeros((90, 6)))
-    decided = model.classes_model_.predict(np.hstack([vectors, np.zeros((90, 6))]))
+    themes = np.zeros((90, 2))
+    model = turns.TurnSentimentModel().fit(material, themes)
+    predicted = model.predict(vectors, np.zeros((90, 6)), themes)
+    decided = model.classes_model_.predict(np.hstack([vectors, np.zeros((90, 6)), themes]))
     labels = np.where(predicted > 0.1, 1, np.where(predicted < -0.1, -1, 0))
     assert (labels == decided).all()
     assert np.corrcoef(predicted, sentiment)[0, 1] > 0.8

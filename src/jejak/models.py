@@ -12,7 +12,7 @@ threshold in config re-fits nothing and re-embeds nothing.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from jejak.themes import ThemeClassifier
 
 LOG = logging.getLogger("jejak")
 PSEUDO_TURNS_PER_EXAMPLE = 1.0
+EXAMPLE_SENTIMENT_WEIGHT = 0.3
 
 
 @dataclass
@@ -195,9 +196,14 @@ def fit_models(config: dict, vectors: dict[str, np.ndarray]) -> StudyModels:
     material = turns.TurnMaterial.concat(parts)
     turn_themes = turns.TurnThemeClassifier(theme_ids, settings["regularisation"],
                                             settings["random_state"]).fit(material)
+    # Example sentences are not turns: for a turn's overall feeling the coded turns count most.
+    weights = material.weights.copy()
+    weights[:len(parts[0].texts)] *= EXAMPLE_SENTIMENT_WEIGHT
     turn_sentiment = turns.TurnSentimentModel(
         neutral_band=config["sentiment"]["neutral_band"],
-        random_state=settings["random_state"]).fit(material)
+        random_state=settings["random_state"]).fit(
+        replace(material, weights=weights),
+        turn_themes.predict_proba(material.texts, material.vectors, material.question_vectors))
     calibrate(turn_themes, config, vectors, sentiment, material)
     LOG.info("turn theme thresholds: %s", turn_themes.thresholds_)
     answer, question = fit_stage_scorers(config, examples, coded, vectors)

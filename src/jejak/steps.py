@@ -280,8 +280,11 @@ def sentiment_file(utterance_paths, vector_paths, models_path, config: dict, out
     utterances = utterances.reset_index(drop=True)
     vectors = embed.stack(utterances["text_clean"].tolist(), lookup)
     fitted = load_models(models_path)
-    scored = turns.score_turns(utterances, vectors, fitted.sentiment, fitted.turn_sentiment,
-                               config["sentiment"])
+    table, _ = turns.turn_groups(utterances)
+    scored = turns.score_turns(
+        utterances, vectors, question_vectors(table["question"].tolist(), lookup,
+                                              vectors.shape[1]),
+        (fitted.sentiment, fitted.turn_sentiment, fitted.turn_themes), config["sentiment"])
     write_tsv(scored[[*UTTERANCE_KEY, "sentiment", "sentiment_label"]], out)
 
 
@@ -311,8 +314,8 @@ def code_themes(utterances: pd.DataFrame, lookup: dict[str, np.ndarray],
     record = theme_model.decide_thresholds(classifier.theme_ids, classifier.thresholds_,
                                            classifier.calibration_f1_, settings)
     table, groups = turns.turn_groups(utterances)
-    turn_proba = classifier.predict_proba(
-        table["text_clean"].tolist(), turns.mean_vectors(vectors, groups),
+    turn_proba = turns.turn_theme_proba(
+        classifier, table, turns.mean_vectors(vectors, groups),
         question_vectors(table["question"].tolist(), lookup, vectors.shape[1]))
     utterance_proba = theme_probabilities(fitted.themes, texts, vectors, questions)
     coded = turns.code_turn_themes(

@@ -275,7 +275,9 @@ def attribute_themes(n_utterances: int, groups: list[np.ndarray], turn_themes: l
 @dataclass
 class TurnSentimentModel:
     """A turn's sentiment on the coder's scale: a three-class model (neg/neu/pos, a real
-    neutral class) decides the sign, a ridge regression the strength.
+    neutral class) decides the sign, a ridge regression the strength. Both read the turn
+    vector, the utterance-level evidence and the turn's theme probabilities (a coder who
+    reads a two-hour wait at the pharmacy reads a bad episode, whatever the words).
 
     ``fit`` sets ``regression_`` and ``classes_model_``; ``predict`` gives scores in [-1, 1]
     (the coder's -2..2 halved) whose label agrees with the three-class decision.
@@ -286,11 +288,8 @@ class TurnSentimentModel:
     neutral_band: float = 0.1
     random_state: int = 13
 
-    def _features(self, material: TurnMaterial) -> np.ndarray:
-        return np.hstack([material.vectors, material.evidence])
-
-    def fit(self, material: TurnMaterial) -> TurnSentimentModel:
-        x = self._features(material)
+    def fit(self, material: TurnMaterial, theme_proba: np.ndarray) -> TurnSentimentModel:
+        x = np.hstack([material.vectors, material.evidence, theme_proba])
         target = np.asarray(material.sentiment, dtype=float) / 2.0
         sign = np.sign(target).astype(int)
         self.regression_ = Ridge(alpha=self.ridge_alpha).fit(x, target,
@@ -300,10 +299,11 @@ class TurnSentimentModel:
             random_state=self.random_state).fit(x, sign, sample_weight=material.weights)
         return self
 
-    def predict(self, vectors: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+    def predict(self, vectors: np.ndarray, evidence: np.ndarray,
+                theme_proba: np.ndarray) -> np.ndarray:
         if not len(vectors):
             return np.zeros(0)
-        x = np.hstack([vectors, evidence])
+        x = np.hstack([vectors, evidence, theme_proba])
         strength = np.clip(self.regression_.predict(x), -1.0, 1.0)
         sign = self.classes_model_.predict(x)
         edge = self.neutral_band + 0.01
@@ -350,17 +350,29 @@ def code_turn_themes(utterances: pd.DataFrame, groups: list[np.ndarray],
     return out
 
 
-def score_turns(utterances: pd.DataFrame, vectors: np.ndarray, utterance_model: SentimentModel,
-                turn_model: TurnSentimentModel, settings: dict) -> pd.DataFrame:
+def turn_theme_proba(classifier: TurnThemeClassifier, table: pd.DataFrame,
+                     turn_vectors: np.ndarray, question_vectors: np.ndarray) -> np.ndarray:
+    """Seed-theme probabilities of each turn of a ``turn_groups`` table."""
+    return classifier.predict_proba(table["text_clean"].tolist(), turn_vectors,
+                                    question_vectors)
+
+
+def score_turns(utterances: pd.DataFrame, vectors: np.ndarray, question_vectors: np.ndarray,
+                models: tuple[SentimentModel, TurnSentimentModel, TurnThemeClassifier],
+                settings: dict) -> pd.DataFrame:
     """``sentiment`` and ``sentiment_label`` per utterance: the utterance model's scores,
-    read in their turn, re-levelled so that each turn's mean is the turn model's score."""
+    read in their turn, re-levelled so that each turn's mean is the turn model's score.
+    ``question_vectors`` are the turns' (one row per turn of ``turn_groups``)."""
+    utterance_model, turn_model, themes = models
     frame = utterances.reset_index(drop=True)
     own = utterance_model.predict(frame["text_clean"].tolist(), vectors)
     keys = list(zip(frame["transcript_id"], frame["turn_index"], strict=True))
     in_context = in_turn_context(own, keys, settings["turn_context"])
     table, groups = turn_groups(frame)
+    turn_vectors = mean_vectors(vectors, groups)
     evidence = sentiment_evidence(own, groups, table["text_clean"].tolist())
-    levels = turn_model.predict(mean_vectors(vectors, groups), evidence)
+    levels = turn_model.predict(turn_vectors, evidence, turn_theme_proba(
+        themes, table, turn_vectors, question_vectors))
     scores = np.round(spread_turn_sentiment(in_context, groups, levels), 4) + 0.0
     out = frame.copy()
     out["sentiment"] = scores
