@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import pandas as pd
-import spacy
 import yaml
 
 from jejak import lexicon
@@ -50,6 +49,8 @@ TAGGER = "name_tagger"  # package data: a spaCy ``ner`` trained on NER-Prosa per
 @cache
 def tagger():
     """The shipped person-name tagger, or ``None`` where it is absent; loaded on first use."""
+    import spacy  # two seconds to import; only the de-identification steps need it
+
     path = data_path(TAGGER)
     return spacy.load(path) if (path / "meta.json").exists() else None
 

@@ -9,15 +9,17 @@ not either, and quoted speech stays inside the sentence that quotes it.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from jejak.deidentify import PLACEHOLDERS
 from jejak.notes import remove_notes
 from jejak.resources import patterns, slang_table
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 UTTERANCE_COLUMNS = [
     "transcript_id", "turn_index", "utterance_index", "text", "text_clean", "question",
@@ -27,7 +29,6 @@ _QUOTES_OPEN_CLOSE = {"“": "”", "«": "»"}
 _PLACEHOLDER_ALT = "|".join(re.escape(p) for p in PLACEHOLDERS)
 
 
-@Language.component("jejak_sentences")
 def _sentence_rules(doc: Doc) -> Doc:
     abbreviations = {a.lower() for a in patterns()["abbreviations"]}
     in_quote = False
@@ -57,6 +58,13 @@ def _continues(token, previous) -> bool:
 
 def make_nlp() -> Language:
     """``spacy.blank("id")`` with abbreviation special cases and the sentence rules."""
+    # spaCy is imported here, not at the top: importing it costs two seconds, and most
+    # jobs that import this package never split a sentence.
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory("jejak_sentences"):
+        Language.component("jejak_sentences", func=_sentence_rules)
     nlp = spacy.blank("id")
     for abbreviation in patterns()["abbreviations"]:
         nlp.tokenizer.add_special_case(abbreviation, [{"ORTH": abbreviation}])
