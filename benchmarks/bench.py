@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from jejak import embed, journey, sentiment, steps, themes
+from jejak import embed, journey, steps, themes
 from jejak.export import workbook_bytes
 from jejak.facts import UTTERANCE_KEY as KEY
 from jejak.tables import read_tsv, read_tsvs, write_tsv
@@ -837,9 +837,8 @@ def worker_batch(spec: dict) -> dict:
     models = step("load models", lambda: steps.load_models(spec["models"]))
     staged = step("stages: stage_frame", lambda: steps.stage_frame(
         corpus, lookup, models, config["stages"]))
-    text_vectors = embed.stack(corpus["text_clean"].tolist(), lookup)
-    scored = step("sentiment: score_utterances", lambda: sentiment.score_utterances(
-        corpus, text_vectors, models.sentiment, config["sentiment"]))
+    scored = step("sentiment: sentiment_frame (turn level)", lambda: steps.sentiment_frame(
+        corpus, lookup, models, config["sentiment"]))
 
     def merge():
         frame = corpus.merge(staged[[*KEY, "stage"]], on=KEY, how="left", validate="1:1")
