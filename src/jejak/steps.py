@@ -280,15 +280,20 @@ def stages_file(utterance_paths, vector_paths, models_path, config: dict, out) -
 def sentiment_file(utterance_paths, vector_paths, models_path, config: dict, out) -> None:
     """Rule ``sentiment``: score and label of every utterance of the batch."""
     utterances, lookup = _batch(utterance_paths, vector_paths)
+    scored = sentiment_frame(utterances, lookup, load_models(models_path), config["sentiment"])
+    write_tsv(scored[[*UTTERANCE_KEY, "sentiment", "sentiment_label"]], out)
+
+
+def sentiment_frame(utterances: pd.DataFrame, lookup: dict[str, np.ndarray],
+                    fitted: models.StudyModels, settings: dict) -> pd.DataFrame:
+    """Sentiment of a batch's utterances, decided per turn (the rule and the bench)."""
     utterances = utterances.reset_index(drop=True)
     vectors = embed.stack(utterances["text_clean"].tolist(), lookup)
-    fitted = load_models(models_path)
     table, _ = turns.turn_groups(utterances)
-    scored = turns.score_turns(
+    return turns.score_turns(
         utterances, vectors, question_vectors(table["question"].tolist(), lookup,
                                               vectors.shape[1]),
-        (fitted.sentiment, fitted.turn_sentiment, fitted.turn_themes), config["sentiment"])
-    write_tsv(scored[[*UTTERANCE_KEY, "sentiment", "sentiment_label"]], out)
+        (fitted.sentiment, fitted.turn_sentiment, fitted.turn_themes), settings)
 
 
 def theme_probabilities(classifier: theme_model.ThemeClassifier, texts: list[str],
