@@ -46,15 +46,23 @@ def content_words(text_clean: str) -> list[str]:
 # --------------------------------------------------------------------------- features
 
 
+def word_ngrams(max_features: int = 20000) -> TfidfVectorizer:
+    return TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                           max_features=max_features)
+
+
+def char_ngrams(max_features: int = 30000) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
+                           max_features=max_features)
+
+
 @dataclass
 class ThemeFeatures:
-    """Embedding of the utterance and its question plus lexical n-grams (fit on examples)."""
+    """Embedding of the text (an utterance or a whole turn) and of the question before it,
+    plus lexical n-grams (fit on the training texts)."""
 
-    words: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
-        ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=20000))
-    chars: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
-        max_features=30000))
+    words: TfidfVectorizer = field(default_factory=word_ngrams)
+    chars: TfidfVectorizer = field(default_factory=char_ngrams)
 
     def fit(self, texts: list[str]) -> ThemeFeatures:
         self.words.fit(texts)

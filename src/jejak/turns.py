@@ -13,19 +13,17 @@ around them, as people talk), and the turns of coded training interviews.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from scipy.optimize import linear_sum_assignment
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from jejak.facts import TURN_KEY
 from jejak.sentiment import SentimentModel, in_turn_context, label, lexicon_score
+from jejak.themes import ThemeFeatures, char_ngrams, word_ngrams
 
-QUESTION_WEIGHT = 0.5
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.81, 0.025), 3)
 MIN_CALIBRATION_POSITIVES = 6  # fewer coded turns than this: the theme takes the shared cut
 
@@ -140,26 +138,9 @@ def sentiment_evidence(utterance_scores: np.ndarray, groups: list[np.ndarray],
 # --------------------------------------------------------------------------- themes
 
 
-@dataclass
-class TurnFeatures:
-    """Turn vector, question vector and the turn's word and character n-grams."""
-
-    words: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
-        ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=30000))
-    chars: TfidfVectorizer = field(default_factory=lambda: TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
-        max_features=40000))
-
-    def fit(self, texts: list[str]) -> TurnFeatures:
-        self.words.fit(texts)
-        self.chars.fit(texts)
-        return self
-
-    def transform(self, texts: list[str], vectors: np.ndarray,
-                  question_vectors: np.ndarray) -> sparse.csr_matrix:
-        dense = np.hstack([vectors, QUESTION_WEIGHT * question_vectors])
-        return sparse.hstack([sparse.csr_matrix(dense), self.words.transform(texts),
-                              0.5 * self.chars.transform(texts)]).tocsr()
+def turn_features() -> ThemeFeatures:
+    """The theme features over whole turns: more n-grams, since turns are longer."""
+    return ThemeFeatures(word_ngrams(30000), char_ngrams(40000))
 
 
 @dataclass
@@ -175,7 +156,7 @@ class TurnThemeClassifier:
     random_state: int = 13
 
     def fit(self, material: TurnMaterial) -> TurnThemeClassifier:
-        self.features_ = TurnFeatures().fit(material.texts)
+        self.features_ = turn_features().fit(material.texts)
         matrix = self.features_.transform(material.texts, material.vectors,
                                           material.question_vectors)
         self.models_ = {}
